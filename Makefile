@@ -1,0 +1,39 @@
+# bcf-docgen: `make build` sets everything up and builds the example plan; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLAN ?= content/example
+OUT ?= build
+
+.PHONY: build test check lint system-deps clean
+
+build: $(VENV)/.installed
+	$(BIN)/bcf-docgen build $(PLAN) --out $(OUT)
+
+check: $(VENV)/.installed
+	$(BIN)/bcf-docgen check $(PLAN)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n auto -q
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check bcf_docgen tests bench
+	$(BIN)/ruff format --check bcf_docgen tests bench
+
+system-deps:
+	scripts/system-deps.sh build
+
+$(VENV)/.installed: pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh build
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	scripts/system-deps.sh test
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,154 @@
+"""The base of every plan model: strict about keys, and aware of where its values came from.
+
+Models are pydantic (typed, one pass reports every problem). After validation each model
+is given its file's SourceMap and its path inside the file, so a check can say
+`schemes/s3.yaml:14:7` for any field without the model carrying line numbers itself.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr
+from pydantic_core import PydanticCustomError
+
+from ..findings import Location
+from .yamlsource import SourceMap
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        coerce_numbers_to_str=True,
+        populate_by_name=True,
+        validate_default=False,
+    )
+    _src: SourceMap | None = PrivateAttr(default=None)
+    _path: tuple[str | int, ...] = PrivateAttr(default=())
+
+    def loc(self, *keys: str | int) -> Location:
+        """Where this model (or one of its keys' values) stands in its file."""
+        if self._src is None:
+            return Location("?")
+        return self._src.value(self._path + tuple(self._alias(k) for k in keys))
+
+    def key_loc(self, *keys: str | int) -> Location:
+        """Where the key itself stands: for 'unknown id' messages pointing at the key's line."""
+        if self._src is None:
+            return Location("?")
+        return self._src.key(self._path + tuple(self._alias(k) for k in keys))
+
+    @property
+    def file(self) -> str:
+        return self._src.file if self._src else "?"
+
+    def _alias(self, key: str | int) -> str | int:
+        if isinstance(key, str):
+            info = type(self).model_fields.get(key)
+            if info is not None and info.alias:
+                return info.alias
+        return key
+
+
+def attach_sources(value: Any, smap: SourceMap, path: tuple[str | int, ...] = ()) -> None:
+    """Give every model inside `value` its SourceMap and path (see Model.loc)."""
+    if isinstance(value, Model):
+        value._src = smap
+        value._path = path
+        for name, info in type(value).model_fields.items():
+            attach_sources(getattr(value, name), smap, (*path, info.alias or name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            attach_sources(item, smap, (*path, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            attach_sources(item, smap, (*path, key))
+
+
+MONEY_HINT = "write pounds as a whole number, e.g. 1250000 (or 1_250_000)"
+
+
+def _money(value: Any) -> int:
+    if isinstance(value, bool) or value is None:
+        raise PydanticCustomError(
+            "money", "expected an amount in pounds, got {value}", {"value": value}
+        )
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            value = int(value)
+        else:
+            raise PydanticCustomError(
+                "money", "{value} is not a whole number of pounds", {"value": value}
+            )
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "money", "'{value}' is text, not an amount of money", {"value": value}
+        )
+    if not isinstance(value, int):
+        raise PydanticCustomError("money", "expected an amount in pounds", {})
+    if value < 0:
+        raise PydanticCustomError(
+            "money", "{value} is negative: amounts of money cannot be below zero", {"value": value}
+        )
+    return value
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number", "expected a number, got '{value}'", {"value": value})
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "number", "expected a finite number, got {value}", {"value": value}
+        )
+    return value
+
+
+Money = Annotated[int, BeforeValidator(_money)]
+Number = Annotated[float | int, BeforeValidator(_number)]
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    """The keys an author may write for a model (aliases where they exist)."""
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def model_at(root: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that the mapping at `path` is validated against, if there is one."""
+    current: Any = root
+    for part in path:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            continue
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {info.alias or name: info for name, info in current.model_fields.items()}
+            if part in fields:
+                current = fields[part].annotation
+                continue
+        return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional, list[...] and dict[..., X] down to the item type."""
+    for _ in range(6):
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is Annotated or origin in (list, tuple, set):
+            annotation = args[0]
+        elif origin is dict:
+            annotation = args[1]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            if models:
+                annotation = models[0]
+            else:
+                non_none = [a for a in args if a is not type(None)]
+                annotation = non_none[0] if non_none else annotation
+                if len(non_none) != 1:
+                    return annotation
+        else:
+            return annotation
+    return annotation

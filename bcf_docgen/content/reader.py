@@ -1,0 +1,325 @@
+"""Reading a plan folder into a Plan, collecting every problem in one pass.
+
+Each file is read on its own: a broken scheme file is reported and left out, and the
+rest of the plan is still read, so an author sees all problems at once. Only a missing
+or unreadable plan folder (or plan.yaml) stops reading; that is a usage error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..findings import Findings, Location
+from ..frameworks import load_framework
+from ..theme import Theme
+from .base import attach_sources
+from .files import ContentError, read_text, resolve_inside
+from .models import (
+    BoardReport,
+    Conditions,
+    Funding,
+    Metrics,
+    PlanMeta,
+    Risks,
+    Scheme,
+    SectionFront,
+    Signoff,
+    Vision,
+)
+from .plan import Plan, Section
+from .validation import validation_findings
+from .yamlsource import SourceMap, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+DATA_FILES: dict[str, type[BaseModel]] = {
+    "vision.yaml": Vision,
+    "funding.yaml": Funding,
+    "metrics.yaml": Metrics,
+    "risks.yaml": Risks,
+    "conditions.yaml": Conditions,
+    "signoff.yaml": Signoff,
+}
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+class PlanFolderError(Exception):
+    """The folder is not a plan folder at all (usage error, exit status 2)."""
+
+
+@dataclass
+class ReadResult:
+    plan: Plan | None
+    findings: Findings
+
+
+def default_templates() -> Path:
+    """The project's templates/ folder (section templates, framework packs, theme)."""
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+class _Reader:
+    def __init__(self, root: Path, templates: Path):
+        self.root = root
+        self.templates = templates
+        self.findings = Findings()
+
+    # -- YAML files --------------------------------------------------------------
+
+    def load(self, relative: str, required: bool = False) -> tuple[Any, SourceMap] | None:
+        path = self.root / relative
+        if not path.exists():
+            if required:
+                self.findings.error("file.missing", f"{relative} is missing", Location(relative))
+            return None
+        try:
+            return load_yaml(read_text(path, relative), relative)
+        except ContentError as exc:
+            self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return None
+
+    def validate(self, model: type[M], data: Any, smap: SourceMap) -> M | None:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            self.findings.error(
+                "schema.dict_type",
+                f"{smap.file} should hold a mapping of keys, not {type(data).__name__}",
+                smap.value(()),
+                "start the file with 'key: value' lines",
+            )
+            return None
+        try:
+            result = model.model_validate(data)
+        except ValidationError as exc:
+            self.findings.extend(validation_findings(exc, model, smap))
+            return None
+        attach_sources(result, smap)
+        return result
+
+    def read_model(self, relative: str, model: type[M], required: bool = False) -> M | None:
+        loaded = self.load(relative, required)
+        if loaded is None:
+            return None
+        return self.validate(model, *loaded)
+
+    # -- Markdown ----------------------------------------------------------------
+
+    def read_section(self, relative: str, where: Location) -> Section | None:
+        try:
+            path = resolve_inside(self.root, relative, where)
+            text = read_text(path, relative)
+        except ContentError as exc:
+            if exc.code == "file.missing":
+                self.findings.error(
+                    "file.missing",
+                    f"the outline names {relative}, which does not exist",
+                    where,
+                    "create the file or correct the path in the outline",
+                )
+            else:
+                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return None
+        front: SectionFront = SectionFront()
+        body, body_line = text, 1
+        match = FRONT_MATTER.match(text)
+        if match:
+            body = text[match.end() :]
+            body_line = match.group(0).count("\n") + 1
+            try:
+                data, smap = load_yaml(match.group(1), relative, line_offset=1)
+            except ContentError as exc:
+                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+                return None
+            validated = self.validate(SectionFront, data, smap)
+            if validated is None:
+                return None
+            front = validated
+        elif text.startswith("---"):
+            self.findings.error(
+                "markdown.front-matter",
+                "the front matter is not closed",
+                Location(relative, 1, 1),
+                "end the front matter with a line holding only '---'",
+            )
+            return None
+        title = front.title
+        if not title:
+            heading = re.match(r"\A\s*#\s+(.+?)\s*#*\s*\n", body)
+            if heading:
+                title = heading.group(1)
+                body_line += body[: heading.end()].count("\n")
+                body = body[heading.end() :]
+        if not title:
+            self.findings.error(
+                "markdown.no-title",
+                f"{relative} has no title",
+                Location(relative, 1, 1),
+                "add front matter: a line '---', then 'title: Your title', then '---'",
+            )
+            return None
+        section_id = front.id or Path(relative).stem
+        if not SECTION_ID.match(section_id):
+            self.findings.error(
+                "markdown.bad-id",
+                f"section id '{section_id}' must start with a letter and hold only "
+                "letters, digits, '-' and '_'",
+                front.loc("id") if front.id else Location(relative, 1, 1),
+                "set 'id:' in the front matter, e.g. id: background",
+            )
+            return None
+        return Section(relative, section_id, title, body, body_line, Location(relative, 1, 1))
+
+    # -- the whole plan ------------------------------------------------------------
+
+    def read(self) -> Plan | None:
+        loaded = self.load("plan.yaml", required=True)
+        meta = self.validate(PlanMeta, *loaded) if loaded else None
+        framework = None
+        if meta is not None:
+            framework = load_framework(
+                meta.framework, self.templates, meta.loc("framework"), self.findings
+            )
+
+        theme = Theme()
+        if meta is not None and meta.theme:
+            try:
+                resolve_inside(self.root, meta.theme, meta.loc("theme"))
+                loaded_theme = self.read_model(meta.theme, Theme, required=True)
+                theme = loaded_theme or theme
+            except ContentError as exc:
+                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+
+        data: dict[str, BaseModel | None] = {
+            name: self.read_model(name, model) for name, model in DATA_FILES.items()
+        }
+        board_report = self.read_model("board-report.yaml", BoardReport)
+        facts, facts_map = self.read_facts()
+        schemes = self.read_schemes()
+        sections = self.read_sections(meta)
+
+        if meta is None or framework is None:
+            return None
+        plan = Plan(root=self.root, meta=meta, framework=framework, theme=theme)
+        for name, model in data.items():
+            attr = name.removesuffix(".yaml")
+            if model is not None:
+                setattr(plan, attr, model)
+            if (self.root / name).exists():
+                plan.present.add(name)
+        plan.board_report = board_report
+        plan.facts, plan.facts_map = facts, facts_map
+        plan.schemes = schemes
+        plan.sections = sections
+        return plan
+
+    def read_facts(self) -> tuple[dict[str, Any], SourceMap | None]:
+        loaded = self.load("facts.yaml")
+        if loaded is None:
+            return {}, None
+        data, smap = loaded
+        if data is None:
+            return {}, smap
+        if not isinstance(data, dict):
+            self.findings.error(
+                "schema.dict_type",
+                "facts.yaml should hold named figures ('name: value' lines)",
+                smap.value(()),
+            )
+            return {}, smap
+        for key in data:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(key)):
+                self.findings.error(
+                    "facts.bad-name",
+                    f"fact name '{key}' cannot be used in {{{{ facts.NAME }}}}",
+                    smap.key((key,)),
+                    "use letters, digits and '_' only, starting with a letter, e.g. over_85",
+                )
+        return data, smap
+
+    def read_schemes(self) -> list[Scheme]:
+        schemes: list[Scheme] = []
+        folder = self.root / "schemes"
+        if not folder.is_dir():
+            return schemes
+        seen: dict[str, Scheme] = {}
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
+                continue
+            scheme = self.read_model(f"schemes/{path.name}", Scheme)
+            if scheme is None:
+                continue
+            if scheme.id in seen:
+                self.findings.error(
+                    "scheme.duplicate-id",
+                    f"scheme id '{scheme.id}' is also used by {seen[scheme.id].file}",
+                    scheme.loc("id"),
+                    "give every scheme its own id (S1, S2, ...)",
+                )
+                continue
+            seen[scheme.id] = scheme
+            schemes.append(scheme)
+        return schemes
+
+    def read_sections(self, meta: PlanMeta | None) -> dict[str, Section]:
+        sections: dict[str, Section] = {}
+        wanted: list[tuple[str, Location]] = []
+        if meta is not None:
+            for i, entry in enumerate(meta.outline):
+                where = meta.loc("outline", i)
+                for target in (entry.target, entry.intro):
+                    if target and target.endswith(".md"):
+                        wanted.append((target, where))
+        ids: dict[str, Section] = {}
+        for relative, where in wanted:
+            key = relative.replace("\\", "/")
+            if key in sections:
+                continue
+            section = self.read_section(relative, where)
+            if section is None:
+                continue
+            if section.id in ids:
+                self.findings.error(
+                    "section.duplicate-id",
+                    f"section id '{section.id}' is also used by {ids[section.id].path}",
+                    section.location,
+                    "set a different 'id:' in one of the two files' front matter",
+                )
+                continue
+            ids[section.id] = section
+            sections[key] = section
+        folder = self.root / "sections"
+        if folder.is_dir() and meta is not None:
+            for path in sorted(folder.glob("*.md")):
+                relative = f"sections/{path.name}"
+                if relative not in sections and relative not in {w for w, _ in wanted}:
+                    self.findings.warning(
+                        "outline.unused-section",
+                        f"{relative} is not in the outline, so it is not in the document",
+                        Location(relative, 1, 1),
+                        "add it to 'outline:' in plan.yaml, or delete it",
+                    )
+        return sections
+
+
+def read_plan(folder: Path | str, templates: Path | None = None) -> ReadResult:
+    """Read a plan folder. Raises PlanFolderError only when there is no plan to read."""
+    root = Path(folder)
+    if not root.exists():
+        raise PlanFolderError(f"no such folder: {root}")
+    if not root.is_dir():
+        raise PlanFolderError(f"{root} is a file; give the plan's folder")
+    if not (root / "plan.yaml").is_file():
+        raise PlanFolderError(
+            f"{root} is not a plan folder: it has no plan.yaml "
+            f"(start one with: bcf-docgen new {root} --area NAME)"
+        )
+    reader = _Reader(root.resolve(), templates or default_templates())
+    plan = reader.read()
+    return ReadResult(plan, reader.findings)

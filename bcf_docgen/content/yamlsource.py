@@ -1,0 +1,140 @@
+"""YAML loaded safely, with the line and column of every key and value kept.
+
+PyYAML's SafeLoader builds no objects from tags; we compose the node tree ourselves so
+that duplicate keys are caught (PyYAML silently keeps the last one) and so that every
+value can later be traced back to `file:line:col` when a model or a check rejects it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..findings import Location
+from .files import ContentError
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of one YAML document stands in its file."""
+
+    file: str
+    values: dict[Path_, Location] = field(default_factory=dict)
+    keys: dict[Path_, Location] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def value(self, path: Path_) -> Location:
+        """The location of the value at `path`, or of the nearest enclosing value."""
+        path = tuple(path)
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), Location(self.file, 1 + self.line_offset, 1))
+
+    def key(self, path: Path_) -> Location:
+        """The location of the key that introduces `path` (for unknown-key messages)."""
+        path = tuple(path)
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader: only plain scalars, lists and mappings; no tag builds an object."""
+
+
+def _location(file: str, mark: yaml.Mark | None, line_offset: int) -> Location:
+    if mark is None:
+        return Location(file, 1 + line_offset, 1)
+    return Location(file, mark.line + 1 + line_offset, mark.column + 1)
+
+
+def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap]:
+    """Parse one YAML document; returns plain data (dict/list/scalars) and its SourceMap.
+
+    Raises ContentError for syntax errors, duplicate keys, unsafe tags and several
+    documents in one file.
+    """
+    smap = SourceMap(file, line_offset=line_offset)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "the YAML is not well formed"
+        if "expected a single document" in (exc.context or ""):
+            problem = "the file holds more than one YAML document ('---' in the middle)"
+        raise ContentError(
+            f"YAML syntax error: {problem}",
+            _location(file, mark, line_offset),
+            _syntax_hint(problem),
+            code="yaml.syntax",
+        ) from exc
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
+        raise ContentError(f"YAML error: {exc}", Location(file), code="yaml.syntax") from exc
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, smap
+    return _convert(node, (), loader, smap), smap
+
+
+def _syntax_hint(problem: str) -> str:
+    if "more than one YAML document" in problem:
+        return "a plan file holds one document: remove the extra '---' line"
+    if "'\\t'" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "put text that contains ': ' in quotes, or use '>-' for a long line"
+    if "found character '@'" in problem or "found character '`'" in problem:
+        return "put text that starts with '@' or '`' in quotes"
+    return "check the indentation and quotes on this line and the one before"
+
+
+def _convert(node: yaml.Node, path: Path_, loader: _Loader, smap: SourceMap) -> Any:
+    smap.values[path] = _location(smap.file, node.start_mark, smap.line_offset)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ContentError(
+                    "a mapping key must be a plain value",
+                    _location(smap.file, key_node.start_mark, smap.line_offset),
+                    code="yaml.syntax",
+                )
+            # A key is always its text: `2025-26`, `2025-04`, `yes` and `1` mean what they say.
+            key = key_node.value
+            key_location = _location(smap.file, key_node.start_mark, smap.line_offset)
+            if key in result:
+                first = smap.keys[(*path, key)]
+                raise ContentError(
+                    f"duplicate key '{key}' (first given on line {first.line})",
+                    key_location,
+                    "a key may appear once in a mapping: remove or rename one of them",
+                    code="yaml.duplicate-key",
+                )
+            smap.keys[(*path, key)] = key_location
+            result[key] = _convert(value_node, (*path, key), loader, smap)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), loader, smap) for i, item in enumerate(node.value)]
+    return _scalar(node, loader, smap)
+
+
+def _scalar(node: yaml.Node, loader: _Loader, smap: SourceMap) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise ContentError(
+            f"YAML tag '{tag}' is not allowed in plan content",
+            _location(smap.file, node.start_mark, smap.line_offset),
+            "remove the '!' tag: plan files hold plain text, numbers, dates, lists and mappings",
+            code="yaml.unsafe-tag",
+        ) from exc

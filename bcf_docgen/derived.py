@@ -1,0 +1,188 @@
+"""Figures computed from the plan's data, once, for templates, checks and writers.
+
+Totals are never typed by authors: the pool, spend by source, by scheme type and by area,
+risk scores and ratings, and a metric's merged definition all come from here, so a table
+in the Word file, a sentence in the PDF and a check can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .content.models import ExpenditureLine, FundingSource, Metric, Risk, Scheme
+from .content.plan import Plan
+
+
+def _by_year(years: list[str]) -> dict[str, int]:
+    return dict.fromkeys(years, 0)
+
+
+def _add(target: dict[str, int], amounts: dict[str, int]) -> None:
+    for year, amount in amounts.items():
+        target[year] = target.get(year, 0) + amount
+
+
+@dataclass
+class FundingFigures:
+    """Income and spend of the pooled fund, by year (years of the round first)."""
+
+    years: list[str]
+    sources: list[FundingSource]
+    pool: dict[str, int]
+    by_type: dict[str, dict[str, int]]
+    by_source: dict[str, dict[str, int]]
+    allocated: dict[str, dict[str, int]]
+    spend: dict[str, int]
+    by_scheme: dict[str, dict[str, int]]
+    by_scheme_type: dict[str, dict[str, int]]
+    by_area: dict[str, dict[str, int]]
+    by_commissioner: dict[str, dict[str, int]]
+    passported: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def unallocated(self, source_id: str, year: str) -> int:
+        return self.by_source.get(source_id, {}).get(year, 0) - self.allocated.get(
+            source_id, {}
+        ).get(year, 0)
+
+
+def expenditure_lines(plan: Plan) -> list[tuple[Scheme, ExpenditureLine]]:
+    return [(scheme, line) for scheme in plan.schemes for line in scheme.expenditure]
+
+
+def funding_figures(plan: Plan) -> FundingFigures:
+    years = plan.years
+    by_type: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
+    by_source: dict[str, dict[str, int]] = {}
+    passported: dict[str, dict[str, int]] = {}
+    pool = _by_year(years)
+    for source in plan.funding.sources:
+        by_source[source.id] = _by_year(years)
+        _add(by_source[source.id], source.amounts)
+        _add(by_type[source.kind], source.amounts)
+        _add(pool, source.amounts)
+        passported[source.id] = _by_year(years)
+        for passport in source.passported:
+            _add(passported[source.id], passport.amounts)
+
+    allocated: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
+    by_scheme: dict[str, dict[str, int]] = {}
+    by_scheme_type: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
+    by_area: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
+    by_commissioner: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
+    spend = _by_year(years)
+    for scheme in plan.schemes:
+        by_scheme[scheme.id] = _by_year(years)
+        for line in scheme.expenditure:
+            _add(by_scheme[scheme.id], line.amounts)
+            _add(allocated[line.source], line.amounts)
+            _add(by_scheme_type[line.type], line.amounts)
+            _add(by_area[line.area], line.amounts)
+            _add(by_commissioner[line.commissioner], line.amounts)
+            _add(spend, line.amounts)
+    return FundingFigures(
+        years=years,
+        sources=list(plan.funding.sources),
+        pool=pool,
+        by_type=dict(by_type),
+        by_source=by_source,
+        allocated=dict(allocated),
+        spend=spend,
+        by_scheme=by_scheme,
+        by_scheme_type=dict(by_scheme_type),
+        by_area=dict(by_area),
+        by_commissioner=dict(by_commissioner),
+        passported=passported,
+    )
+
+
+@dataclass
+class MetricInfo:
+    """A metric as the plan uses it: the framework's definition merged with the plan's data."""
+
+    id: str
+    name: str
+    unit: str
+    decimals: int
+    direction: str
+    national: bool
+    data: Metric
+
+    @property
+    def baseline(self):
+        return self.data.baseline
+
+    @property
+    def targets(self) -> dict[str, float]:
+        return self.data.targets
+
+    @property
+    def actuals(self) -> dict[str, float]:
+        return self.data.actuals
+
+    @property
+    def latest(self) -> tuple[str, float] | None:
+        """The most recent actual as (period, value); periods sort as text (YYYY-MM)."""
+        if not self.data.actuals:
+            return None
+        period = max(self.data.actuals)
+        return period, self.data.actuals[period]
+
+    @property
+    def rationale(self) -> str | None:
+        return self.data.rationale
+
+
+def metric_info(plan: Plan, metric: Metric) -> MetricInfo:
+    national = plan.framework.metric(metric.id)
+    return MetricInfo(
+        id=metric.id,
+        name=metric.name or (national.name if national else metric.id),
+        unit=metric.unit or (national.unit if national else ""),
+        decimals=metric.decimals
+        if metric.decimals is not None
+        else (national.decimals if national else 0),
+        direction=metric.direction or (national.direction if national else "higher"),
+        national=national is not None,
+        data=metric,
+    )
+
+
+def metrics_info(plan: Plan) -> list[MetricInfo]:
+    return [metric_info(plan, m) for m in plan.metrics.metrics]
+
+
+@dataclass
+class RiskInfo:
+    """A risk with its score and RAG rating computed from likelihood x impact."""
+
+    data: Risk
+    score: int
+    rating: str
+    residual_score: int | None
+    residual_rating: str | None
+    out_of: int
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.data, name)
+
+
+def risks_info(plan: Plan) -> list[RiskInfo]:
+    """Risks sorted by score, highest first (ties keep the register's order)."""
+    register = plan.risks
+    out_of = register.scale.likelihood * register.scale.impact
+    result = []
+    for risk in register.risks:
+        residual = risk.residual.score if risk.residual else None
+        result.append(
+            RiskInfo(
+                data=risk,
+                score=risk.score,
+                rating=register.rating(risk.score),
+                residual_score=residual,
+                residual_rating=register.rating(residual) if residual is not None else None,
+                out_of=out_of,
+            )
+        )
+    return sorted(result, key=lambda r: -r.score)

@@ -1,0 +1,84 @@
+"""How numbers, money and dates are written: the one place for it.
+
+Templates, Markdown filters and both writers call these, so "£1,234,567" is spelt the
+same way in every table and sentence of the Word file and the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _round(value: float | int | Decimal, decimals: int) -> Decimal:
+    quantum = Decimal(1).scaleb(-decimals)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def number(value: float | int, decimals: int = 0) -> str:
+    """1234.5 -> '1,235' (decimals=0) or '1,234.5' (decimals=1); negatives with a minus sign."""
+    rounded = _round(value, decimals)
+    text = f"{abs(rounded):,.{decimals}f}"
+    return f"-{text}" if rounded < 0 else text
+
+
+def money(value: int | float, units: str = "pounds") -> str:
+    """Pounds as '£1,234,567', or '£1,235k' when the theme's units are thousands."""
+    if units == "thousands":
+        return thousands(value)
+    text = f"£{number(abs(value))}"
+    return f"-{text}" if value < 0 else text
+
+
+def thousands(value: int | float) -> str:
+    """Pounds in thousands: 1,234,567 -> '£1,235k'."""
+    text = f"£{number(abs(value) / 1000)}k"
+    return f"-{text}" if value < 0 else text
+
+
+def pct(value: float | int, decimals: int = 1) -> str:
+    """12.5 -> '12.5%'. The value is already a percentage, not a fraction."""
+    return f"{number(value, decimals)}%"
+
+
+def date(value: dt.date | None, style: str = "long") -> str:
+    """2025-03-14 -> '14 March 2025' (long) or '14/03/2025' (short)."""
+    if value is None:
+        return ""
+    if style == "short":
+        return value.strftime("%d/%m/%Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def words(value: int) -> str:
+    """Whole numbers in words, as house style wants for small counts: 5 -> 'five'."""
+    n = int(value)
+    if n < 0:
+        return "minus " + words(-n)
+    if n < 20:
+        return _SMALL[n]
+    if n < 100:
+        tens, rest = divmod(n, 10)
+        return _TENS[tens - 2] + (f"-{_SMALL[rest]}" if rest else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{_SMALL[hundreds]} hundred" + (f" and {words(rest)}" if rest else "")
+    if n < 1_000_000:
+        high, rest = divmod(n, 1000)
+        tail = "" if not rest else (f" and {words(rest)}" if rest < 100 else f" {words(rest)}")
+        return f"{words(high)} thousand{tail}"
+    return number(n)
+
+
+def slugify(text: str) -> str:
+    """'Kingsmere bcf-2025-26' -> 'kingsmere-bcf-2025-26' (ASCII, for file names)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "plan"

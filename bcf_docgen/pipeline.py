@@ -1,0 +1,44 @@
+"""The steps a command runs, as library calls: read and check a plan, write outputs safely."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks import run_checks
+from .content.plan import Plan
+from .content.reader import read_plan
+from .findings import Findings
+
+
+@dataclass
+class Checked:
+    plan: Plan | None
+    findings: Findings
+
+
+def check_plan(folder: Path | str, templates: Path | None = None) -> Checked:
+    """Read a plan and run every check. Raises PlanFolderError if there is no plan."""
+    result = read_plan(folder, templates)
+    findings = result.findings
+    if result.plan is not None:
+        findings.extend(run_checks(result.plan))
+    return Checked(result.plan, findings)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it into place.
+
+    A failed or interrupted build never leaves a half-written file over a good one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,129 @@
+"""`bcf-docgen new`: a plan folder that passes `check` as a draft, ready to fill in.
+
+The scaffold is built from the framework pack (its years, conditions, metrics, funding
+types and expected narrative sections), so a new round needs no code change here.
+Guidance for the author is written as Jinja comments `{## ... ##}` in Markdown and YAML
+comments in data, so none of it can leak into a built document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from .frameworks import Framework
+
+
+class ScaffoldError(Exception):
+    """The target folder cannot be used (exists and is not empty)."""
+
+
+def _dump(data: object) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+
+
+def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> list[Path]:
+    """Write a new plan folder; returns the files written."""
+    if folder.exists() and any(folder.iterdir()):
+        raise ScaffoldError(f"{folder} already exists and is not empty; choose a new folder")
+    files: dict[str, str] = {}
+    sections = [s for s in framework.narrative_sections if s.required]
+    builtin = {"vision", "schemes", "conditions", "funding", "metrics", "risks", "signoff"}
+    narrative = [s for s in sections if s.id not in builtin]
+    outline: list[object] = ["cover", "document-control", "contents"]
+    outline += [f"sections/{s.id}.md" for s in narrative]
+    outline += ["vision", "schemes", "conditions", "funding", "metrics", "risks", "signoff"]
+    plan = {
+        "format": 1,
+        "framework": framework.id,
+        "title": f"Better Care Fund Plan {framework.years[0]}"
+        + (f" to {framework.years[-1]}" if len(framework.years) > 1 else ""),
+        "area": {"name": area, "board": f"{area} Health and Wellbeing Board"},
+        "status": "draft",
+        "version": "0.1",
+        "date": today,
+        "partners": [
+            {"id": "council", "name": f"{area} Council", "kind": "local-authority"},
+            {"id": "icb", "name": "NHS Integrated Care Board", "kind": "icb"},
+        ],
+        "roles": {"accountable": [], "responsible": [], "consulted": [], "informed": []},
+        "history": [
+            {"version": "0.1", "date": today, "author": "Plan author", "summary": "First draft"}
+        ],
+        "outstanding": [],
+        "outline": outline,
+    }
+    files["plan.yaml"] = (
+        "# The plan's metadata and outline: see docs/content-format.md.\n"
+        "# Change the partner names to your council and ICB.\n" + _dump(plan)
+    )
+    for section in narrative:
+        guidance = section.hint or f"Write the {section.title.lower()} here."
+        files[f"sections/{section.id}.md"] = (
+            f"---\nid: {section.id}\ntitle: {section.title}\n---\n{{## {guidance} ##}}\n"
+        )
+    files["vision.yaml"] = (
+        "# The shared vision: a statement, optional strapline and 'I statement',\n"
+        "# strategic objectives (id, title, description) that schemes name, and principles.\n"
+        + _dump({"objectives": [], "principles": []})
+    )
+    files["funding.yaml"] = (
+        "# Income by source and year. Every source's amount must equal the scheme\n"
+        "# expenditure lines that draw on it. Amounts are whole pounds.\n"
+        + _dump(
+            {
+                "sources": [
+                    {
+                        "id": s.type,
+                        "name": s.name,
+                        "contributor": "icb" if s.contributor == "icb" else "council",
+                        "amounts": dict.fromkeys(framework.years, 0),
+                    }
+                    for s in framework.funding_sources
+                    if s.mandatory
+                ],
+                "control_totals": [],
+                "ring_fences": [],
+            }
+        )
+    )
+    files["metrics.yaml"] = (
+        "# Baselines, targets and actuals for the national metrics (and any local ones).\n"
+        + _dump({"metrics": [{"id": m.id, "targets": {}} for m in framework.metrics]})
+    )
+    files["risks.yaml"] = _dump(
+        {
+            "scale": {"likelihood": 5, "impact": 5},
+            "thresholds": {"red": 15, "amber": 8},
+            "risks": [],
+        }
+    )
+    files["conditions.yaml"] = (
+        "# One entry per national condition: id, status (met | partly-met | not-met), response.\n"
+        "# The conditions of this round are:\n"
+        + "".join(f"#   {c.id}: {c.title}\n" for c in framework.conditions)
+        + _dump({"conditions": []})
+    )
+    files["signoff.yaml"] = _dump(
+        {
+            "signatories": [
+                {
+                    "for": f"{area} Health and Wellbeing Board",
+                    "name": "Chair of the Board",
+                    "position": "Chair",
+                    "date": None,
+                }
+            ]
+        }
+    )
+    (folder / "schemes").mkdir(parents=True, exist_ok=True)
+    (folder / "assets").mkdir(exist_ok=True)
+    written = []
+    for relative, text in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
