@@ -186,3 +186,51 @@ def risks_info(plan: Plan) -> list[RiskInfo]:
             )
         )
     return sorted(result, key=lambda r: -r.score)
+
+
+def rule_planned(plan: Plan, rule, year: str) -> int:
+    """Planned spend that counts towards a minimum rule (a ring-fence) in `year`."""
+    measure = rule.measure
+    if measure is None:
+        return 0
+    kinds = {s.id: s.kind for s in plan.funding.sources}
+    partner_kinds = {p.id: p.kind for p in plan.meta.partners}
+    total = 0
+    for _scheme, line in expenditure_lines(plan):
+        if measure.source_types and kinds.get(line.source) not in measure.source_types:
+            continue
+        if measure.areas and line.area not in measure.areas:
+            continue
+        if line.area in measure.exclude_areas:
+            continue
+        if (
+            measure.commissioner_kinds
+            and partner_kinds.get(line.commissioner) not in measure.commissioner_kinds
+        ):
+            continue
+        total += line.amounts.get(year, 0)
+    return total
+
+
+# How far worse than target a metric may be before amber turns red (5%).
+AMBER_TOLERANCE = 0.05
+
+
+def metric_rag(info: MetricInfo) -> str | None:
+    """RAG of the latest actual against the target for the same period.
+
+    Green: on target or better, in the metric's direction. Amber: worse by no more than
+    5% of the target. Red: worse than that. None when there is no actual, or no target
+    for the actual's period (a monthly actual is never compared with a yearly target).
+    """
+    latest = info.latest
+    if latest is None:
+        return None
+    period, actual = latest
+    target = info.targets.get(period)
+    if target is None:
+        return None
+    worse = actual - target if info.direction == "lower" else target - actual
+    if worse <= 0:
+        return "green"
+    return "amber" if worse <= abs(target) * AMBER_TOLERANCE else "red"

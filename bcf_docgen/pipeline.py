@@ -10,6 +10,8 @@ from pathlib import Path
 from .checks import run_checks
 from .content.plan import Plan
 from .content.reader import read_plan
+from .document.assemble import assemble
+from .document.model import Document
 from .findings import Findings
 
 
@@ -17,15 +19,23 @@ from .findings import Findings
 class Checked:
     plan: Plan | None
     findings: Findings
+    document: Document | None = None
 
 
 def check_plan(folder: Path | str, templates: Path | None = None) -> Checked:
-    """Read a plan and run every check. Raises PlanFolderError if there is no plan."""
+    """Read a plan, run every check and assemble the document (which resolves references).
+
+    Raises PlanFolderError if there is no plan. The document is None when the plan could
+    not be read well enough to build one.
+    """
     result = read_plan(folder, templates)
     findings = result.findings
+    document = None
     if result.plan is not None:
         findings.extend(run_checks(result.plan))
-    return Checked(result.plan, findings)
+        document, assembly = assemble(result.plan, templates)
+        findings.extend(assembly)
+    return Checked(result.plan, findings, document)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -42,6 +42,8 @@ def make_environment(theme: Theme, loader: jinja2.BaseLoader | None = None) -> j
         comment_end_string="##}",
         autoescape=False,
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
         loader=loader,
     )
     env.filters.update(

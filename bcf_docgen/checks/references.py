@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..content.models import Scheme
 from ..content.plan import Plan
 from ..content.validation import did_you_mean
 from ..findings import Findings, Location
@@ -25,6 +26,12 @@ def _expect(
         return
     hint = did_you_mean(value, known) if known else f"none are defined yet{fix}"
     findings.error(code, f"unknown {what} '{value}'", where, hint)
+
+
+def _referrers(plan: Plan, defined_in: str) -> list[Scheme]:
+    """The schemes to check against ids from `defined_in`: none when that file could not be
+    read, as every id would look unknown and only repeat the file's own errors."""
+    return [] if defined_in in plan.unreadable else plan.schemes
 
 
 @check
@@ -60,7 +67,7 @@ def partners_exist(plan: Plan, findings: Findings) -> None:
 @check
 def funding_sources_exist(plan: Plan, findings: Findings) -> None:
     sources = [s.id for s in plan.funding.sources]
-    for scheme in plan.schemes:
+    for scheme in _referrers(plan, "funding.yaml"):
         for i, line in enumerate(scheme.expenditure):
             _expect(
                 findings,
@@ -123,7 +130,7 @@ def metrics_exist(plan: Plan, findings: Findings) -> None:
                 did_you_mean(metric.id, national) + " (or define it as a local metric)",
             )
     known = sorted(set(national) | set(defined))
-    for scheme in plan.schemes:
+    for scheme in _referrers(plan, "metrics.yaml"):
         for i, metric_id in enumerate(scheme.metrics):
             _expect(findings, "ref.metric", "metric", metric_id, known, scheme.loc("metrics", i))
 
@@ -155,7 +162,7 @@ def conditions_exist(plan: Plan, findings: Findings) -> None:
 @check
 def objectives_exist(plan: Plan, findings: Findings) -> None:
     known = [o.id for o in plan.vision.objectives]
-    for scheme in plan.schemes:
+    for scheme in _referrers(plan, "vision.yaml"):
         for i, objective in enumerate(scheme.vision_objectives):
             _expect(
                 findings,

@@ -68,7 +68,8 @@ def read_text(path: Path, display: str) -> str:
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as editors (and YAML errors) do, not bytes.
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise ContentError(
             f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             Location(display, line, column),

@@ -123,8 +123,14 @@ class PlanMeta(Model):
 
 
 class SectionFront(Model):
+    """Front matter of a Markdown section or a section template."""
+
     id: str | None = None
     title: str | None = None
+    numbered: bool = True  # the heading gets a number (3, 3.1, ...)
+    contents: bool = True  # the heading is listed in the contents
+    heading: bool = True  # False for a section without a heading of its own (the cover)
+    new_page: bool = True  # the section starts on a new page
 
 
 # ---------------------------------------------------------------- vision.yaml

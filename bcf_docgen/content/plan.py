@@ -17,6 +17,7 @@ from .models import (
     PlanMeta,
     Risks,
     Scheme,
+    SectionFront,
     Signoff,
     Vision,
 )
@@ -33,6 +34,7 @@ class Section:
     body: str
     body_line: int
     location: Location
+    front: SectionFront = field(default_factory=SectionFront)
 
     def at(self, line_in_body: int) -> Location:
         """The file location of a line of the body (0-based, as markdown-it maps count)."""
@@ -57,6 +59,9 @@ class Plan:
     facts: dict[str, Any] = field(default_factory=dict)
     facts_map: SourceMap | None = None
     present: set[str] = field(default_factory=set)  # data files that exist
+    # Data files that exist but could not be read (their errors are already reported):
+    # checks that look ids up in them stay quiet rather than repeat those errors.
+    unreadable: set[str] = field(default_factory=set)
 
     @property
     def years(self) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..findings import Findings, Location
+from ..findings import Finding, Findings, Location
 from ..frameworks import load_framework
 from ..theme import Theme
 from .base import attach_sources
@@ -49,6 +49,46 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL |
 SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
+class FrontMatterInvalid(Exception):
+    def __init__(self, findings: list[Finding]):
+        super().__init__("invalid front matter")
+        self.findings = findings
+
+
+def split_front_matter(text: str, relative: str) -> tuple[SectionFront, str, int]:
+    """(front matter, body, 1-based line of the body's first line) of a Markdown file.
+
+    Raises ContentError for broken YAML or an unclosed block, and FrontMatterInvalid
+    for keys or values that are not allowed.
+    """
+    match = FRONT_MATTER.match(text)
+    if not match:
+        if text.startswith("---"):
+            raise ContentError(
+                "the front matter is not closed",
+                Location(relative, 1, 1),
+                "end the front matter with a line holding only '---'",
+                code="markdown.front-matter",
+            )
+        return SectionFront(), text, 1
+    data, smap = load_yaml(match.group(1), relative, line_offset=1)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(
+            "front matter should hold 'key: value' lines",
+            Location(relative, 2, 1),
+            "e.g. title: Background and context",
+            code="schema.dict_type",
+        )
+    try:
+        front = SectionFront.model_validate(data)
+    except ValidationError as exc:
+        raise FrontMatterInvalid(validation_findings(exc, SectionFront, smap)) from None
+    attach_sources(front, smap)
+    return front, text[match.end() :], match.group(0).count("\n") + 1
+
+
 class PlanFolderError(Exception):
     """The folder is not a plan folder at all (usage error, exit status 2)."""
 
@@ -69,6 +109,7 @@ class _Reader:
         self.root = root
         self.templates = templates
         self.findings = Findings()
+        self.unreadable: set[str] = set()
 
     # -- YAML files --------------------------------------------------------------
 
@@ -79,9 +120,11 @@ class _Reader:
                 self.findings.error("file.missing", f"{relative} is missing", Location(relative))
             return None
         try:
+            path = resolve_inside(self.root, relative, Location(relative))
             return load_yaml(read_text(path, relative), relative)
         except ContentError as exc:
             self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            self.unreadable.add(relative)
             return None
 
     def validate(self, model: type[M], data: Any, smap: SourceMap) -> M | None:
@@ -107,7 +150,10 @@ class _Reader:
         loaded = self.load(relative, required)
         if loaded is None:
             return None
-        return self.validate(model, *loaded)
+        result = self.validate(model, *loaded)
+        if result is None:
+            self.unreadable.add(relative)
+        return result
 
     # -- Markdown ----------------------------------------------------------------
 
@@ -126,28 +172,13 @@ class _Reader:
             else:
                 self.findings.error(exc.code, exc.message, exc.location, exc.hint)
             return None
-        front: SectionFront = SectionFront()
-        body, body_line = text, 1
-        match = FRONT_MATTER.match(text)
-        if match:
-            body = text[match.end() :]
-            body_line = match.group(0).count("\n") + 1
-            try:
-                data, smap = load_yaml(match.group(1), relative, line_offset=1)
-            except ContentError as exc:
-                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
-                return None
-            validated = self.validate(SectionFront, data, smap)
-            if validated is None:
-                return None
-            front = validated
-        elif text.startswith("---"):
-            self.findings.error(
-                "markdown.front-matter",
-                "the front matter is not closed",
-                Location(relative, 1, 1),
-                "end the front matter with a line holding only '---'",
-            )
+        try:
+            front, body, body_line = split_front_matter(text, relative)
+        except ContentError as exc:
+            self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return None
+        except FrontMatterInvalid as exc:
+            self.findings.extend(exc.findings)
             return None
         title = front.title
         if not title:
@@ -174,7 +205,9 @@ class _Reader:
                 "set 'id:' in the front matter, e.g. id: background",
             )
             return None
-        return Section(relative, section_id, title, body, body_line, Location(relative, 1, 1))
+        return Section(
+            relative, section_id, title, body, body_line, Location(relative, 1, 1), front
+        )
 
     # -- the whole plan ------------------------------------------------------------
 
@@ -217,6 +250,7 @@ class _Reader:
         plan.facts, plan.facts_map = facts, facts_map
         plan.schemes = schemes
         plan.sections = sections
+        plan.unreadable = set(self.unreadable)
         return plan
 
     def read_facts(self) -> tuple[dict[str, Any], SourceMap | None]:

@@ -54,8 +54,13 @@ def _describe(value: Any) -> str:
 def validation_findings(
     exc: ValidationError, model: type[BaseModel], smap: SourceMap, prefix: tuple = ()
 ) -> list[Finding]:
-    """One finding per pydantic error, located at the offending key or value."""
-    findings: list[Finding] = []
+    """One finding per pydantic error, located at the offending key or value.
+
+    A required key that is only misspelt (`likelyhood:` for `likelihood:`) is reported
+    once, as the unknown key with its suggestion, not also as a missing key.
+    """
+    findings: list[tuple[tuple, Finding]] = []
+    misspelt: set[tuple] = set()  # paths of required keys that an unknown key resembles
     for error in exc.errors(include_url=False):
         loc = tuple(prefix) + tuple(error["loc"])
         kind = error["type"]
@@ -71,6 +76,9 @@ def validation_findings(
             choices = field_names(parent) if parent else []
             message = f"unknown key '{key}'"
             hint = did_you_mean(str(key), choices)
+            close = difflib.get_close_matches(str(key), choices, n=1, cutoff=0.6)
+            if close:
+                misspelt.add((*loc[:-1], close[0]))
         elif kind == "missing":
             message = f"missing required key '{key}'"
             hint = f"add '{key}:' here"
@@ -107,5 +115,5 @@ def validation_findings(
                 message = f"{label}: {message}"
         else:
             message = f"{label}: {error['msg']}"
-        findings.append(Finding(Severity.ERROR, f"schema.{kind}", message, location, hint))
-    return findings
+        findings.append((loc, Finding(Severity.ERROR, f"schema.{kind}", message, location, hint)))
+    return [f for loc, f in findings if not (f.code == "schema.missing" and loc in misspelt)]

@@ -96,8 +96,36 @@ def _syntax_hint(problem: str) -> str:
     return "check the indentation and quotes on this line and the one before"
 
 
+_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+
+def _unsafe_tag(node: yaml.Node, smap: SourceMap) -> ContentError:
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    return ContentError(
+        f"YAML tag '{tag}' is not allowed in plan content",
+        _location(smap.file, node.start_mark, smap.line_offset),
+        "remove the '!' tag: plan files hold plain text, numbers, dates, lists and mappings",
+        code="yaml.unsafe-tag",
+    )
+
+
+# Far more values than any plan file holds; aliases (`*name`) that expand past it are a
+# "billion laughs" bomb, refused before they exhaust memory.
+MAX_VALUES = 100_000
+
+
 def _convert(node: yaml.Node, path: Path_, loader: _Loader, smap: SourceMap) -> Any:
     smap.values[path] = _location(smap.file, node.start_mark, smap.line_offset)
+    if len(smap.values) > MAX_VALUES:
+        raise ContentError(
+            f"the file expands to more than {MAX_VALUES:,} values",
+            _location(smap.file, node.start_mark, smap.line_offset),
+            "write values out instead of repeating them with '*' aliases",
+            code="yaml.too-large",
+        )
+    if type(node) in _PLAIN_TAGS and node.tag != _PLAIN_TAGS[type(node)]:
+        # `!!python/object/apply:os.system [...]` is a tagged list: never silently a list.
+        raise _unsafe_tag(node, smap)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         loader.flatten_mapping(node)
@@ -131,10 +159,4 @@ def _scalar(node: yaml.Node, loader: _Loader, smap: SourceMap) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        raise ContentError(
-            f"YAML tag '{tag}' is not allowed in plan content",
-            _location(smap.file, node.start_mark, smap.line_offset),
-            "remove the '!' tag: plan files hold plain text, numbers, dates, lists and mappings",
-            code="yaml.unsafe-tag",
-        ) from exc
+        raise _unsafe_tag(node, smap) from exc

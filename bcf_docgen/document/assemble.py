@@ -1,0 +1,220 @@
+"""Building the Document from a Plan: the outline, in order, through templates and Markdown.
+
+Narrative files and section templates are both Markdown run through the sandboxed Jinja
+environment first; templates add `:::` directives for computed tables, callouts,
+landscape pages and signature blocks. Numbering and cross-references are filled in
+afterwards by `resolve`, once for both writers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import formatting
+from ..content.files import ContentError, read_text, resolve_inside
+from ..content.models import SectionFront
+from ..content.plan import Plan
+from ..content.reader import FrontMatterInvalid, split_front_matter
+from ..derived import funding_figures, metrics_info, risks_info
+from ..findings import Findings, Location
+from ..sections import TEMPLATE_SUFFIX, template_dirs
+from ..templating import TemplateProblem, make_environment, plan_context, render_string
+from .markdown_blocks import MarkdownContext, markdown_blocks
+from .model import Block, Document, DocumentInfo, Heading, Signature, Text
+from .resolve import resolve
+from .tables import TableMaker
+
+
+class Assembler:
+    def __init__(self, plan: Plan, templates: Path | None = None):
+        self.plan = plan
+        self.templates = templates
+        self.findings = Findings()
+        self.env = make_environment(plan.theme)
+        self.context = plan_context(plan)
+        self.context.update(self._template_helpers())
+        self.env.filters["expand"] = self._expand
+        self.tables = TableMaker(plan)
+        self.footnotes: dict[int, list[Block]] = {}
+
+    # -- helpers available to templates -----------------------------------------------
+
+    def _template_helpers(self) -> dict[str, Any]:
+        plan = self.plan
+        themes: dict[str, list[Any]] = {}
+        for scheme in self.context["schemes"]:
+            themes.setdefault(scheme.theme or "Other schemes", []).append(scheme)
+        responses = {c.id: c for c in plan.conditions.conditions}
+        return {
+            "draft": plan.meta.status != "final",
+            "schemes_by_theme": list(themes.items()),
+            "condition_response": responses.get,
+            "partner_name": plan.partner_name,
+            "framework": plan.framework,
+            "metric_info": {m.id: m for m in metrics_info(plan)},
+            "risk_info": risks_info(plan),
+            "funding_figures": funding_figures(plan),
+            "plan_ring_fences": plan.funding.ring_fences,
+            "risk_thresholds": plan.risks.thresholds,
+        }
+
+    def _expand(self, text: Any) -> str:
+        """`{{ scheme.summary | expand }}`: run `{{ }}` inside Markdown held in YAML data."""
+        if text is None:
+            return ""
+        try:
+            return render_string(self.env, str(text), self.context)
+        except TemplateProblem:
+            # Reported with its YAML location by the narrative check; keep the text here.
+            return str(text)
+
+    # -- the outline --------------------------------------------------------------------
+
+    def assemble(self) -> Document:
+        blocks: list[Block] = []
+        for i, entry in enumerate(self.plan.meta.outline):
+            where = self.plan.meta.loc("outline", i)
+            if entry.is_markdown:
+                section = self.plan.sections.get(entry.target.replace("\\", "/"))
+                if section is None:
+                    continue  # reported by the reader
+                blocks.extend(
+                    self._section(
+                        section.front, section.id, entry.title or section.title, section.body,
+                        section.path, section.body_line, entry.is_appendix,
+                    )
+                )
+            else:
+                blocks.extend(self._template(entry.target, entry, where))
+        info = self._info()
+        logo = None
+        if self.plan.theme.logo:
+            try:
+                logo = resolve_inside(self.plan.root, self.plan.theme.logo, Location("theme.yaml"))
+            except ContentError:
+                logo = None  # reported by the theme check
+        document = Document(info=info, theme=self.plan.theme, blocks=blocks,
+                            footnotes=self.footnotes, logo=logo if logo and logo.is_file() else None)
+        self.findings.extend(resolve(document, self.plan))
+        return document
+
+    def _section(
+        self, front: SectionFront, section_id: str, title: str | None, body: str, file: str,
+        first_line: int, appendix: bool, intro: tuple[str, str, int] | None = None,
+    ) -> list[Block]:
+        out: list[Block] = []
+        if front.heading and title:
+            out.append(Heading(
+                level=1, title=[Text(title)], id=section_id, location=Location(file, 1, 1),
+                numbered=front.numbered, in_contents=front.contents, appendix=appendix,
+                page_break_before=front.new_page,
+            ))
+        if intro is not None:
+            out.extend(self._markdown(*intro))
+        out.extend(self._markdown(body, file, first_line))
+        return out
+
+    def _markdown(self, body: str, file: str, first_line: int) -> list[Block]:
+        try:
+            text = render_string(self.env, body, self.context)
+        except TemplateProblem as problem:
+            self.findings.error(
+                "template.error", problem.message,
+                Location(file, first_line + problem.line - 1, 1), problem.hint,
+            )
+            return []
+        ctx = MarkdownContext(
+            file=file, first_line=first_line, plan_root=self.plan.root, findings=self.findings,
+            tables=self._table, signatures=self._signatures,
+            footnote_base=len(self.footnotes),
+        )
+        blocks = markdown_blocks(text, ctx)
+        for block in blocks:
+            if isinstance(block, Heading) and block.level < 2:
+                block.level = 2
+        self.footnotes.update(ctx.footnote_blocks)
+        return blocks
+
+    def _template(self, name: str, entry, where: Location) -> list[Block]:
+        found = self._find_template(name)
+        if found is None:
+            return []  # reported by the outline check
+        path, display = found
+        try:
+            text = read_text(path, display)
+            front, body, first_line = split_front_matter(text, display)
+        except ContentError as exc:
+            self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return []
+        except FrontMatterInvalid as exc:
+            self.findings.extend(exc.findings)
+            return []
+        intro = None
+        if entry.intro:
+            section = self.plan.sections.get(entry.intro)
+            if section is not None:
+                intro = (section.body, section.path, section.body_line)
+        return self._section(
+            front, name, entry.title or front.title or name.replace("-", " ").capitalize(),
+            body, display, first_line, entry.is_appendix, intro,
+        )
+
+    def _find_template(self, name: str) -> tuple[Path, str] | None:
+        plan_dir, project_dir = template_dirs(self.plan.root, self.templates)
+        for folder, shown in ((plan_dir, "templates"), (project_dir, "templates/sections")):
+            path = folder / f"{name}{TEMPLATE_SUFFIX}"
+            if path.is_file():
+                if folder == plan_dir:
+                    try:
+                        path = resolve_inside(self.plan.root, f"templates/{path.name}",
+                                              Location("plan.yaml"))
+                    except ContentError as exc:
+                        self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+                        return None
+                return path, f"{shown}/{path.name}"
+        return None
+
+    def _table(self, name: str, args: list[str], where: Location) -> list[Block]:
+        table = self.tables.build(name, args)
+        if table is None:
+            from ..content.validation import did_you_mean
+            from .tables import BUILDERS
+
+            self.findings.error("template.table", f"no computed table called '{name}'", where,
+                                did_you_mean(name, list(BUILDERS)))
+            return []
+        table.location = where
+        return [table]
+
+    def _signatures(self) -> list[Block]:
+        style = self.plan.theme.date_style
+        return [
+            Signature(on_behalf_of=s.for_, name=s.name, position=s.position, date=s.date,
+                      date_text=formatting.date(s.date, style) if s.date else "")
+            for s in self.plan.signoff.signatories
+        ]
+
+    def _info(self) -> DocumentInfo:
+        meta = self.plan.meta
+        return DocumentInfo(
+            title=meta.title,
+            subtitle=meta.area.board,
+            area=meta.area.name,
+            board=meta.area.board,
+            version=meta.version,
+            date=meta.date,
+            date_text=formatting.date(meta.date, self.plan.theme.date_style),
+            status=meta.status,
+            author="; ".join(p.name for p in meta.partners) or meta.area.board,
+            subject=f"Better Care Fund plan for {meta.area.name} ({self.plan.framework.name})",
+            keywords=["Better Care Fund", meta.area.name, self.plan.framework.id],
+        )
+
+
+def assemble(plan: Plan, templates: Path | None = None) -> tuple[Document, Findings]:
+    """The resolved Document for a plan, and the findings assembly made on the way."""
+    assembler = Assembler(plan, templates)
+    document = assembler.assemble()
+    return document, assembler.findings
+

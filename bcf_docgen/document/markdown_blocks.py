@@ -1,0 +1,420 @@
+"""Markdown (after Jinja) into document blocks, keeping the source line of each block.
+
+Handles the plan dialect: `{#id}` after a heading, figures with `{#fig:id alt="..."}`,
+pipe tables with a `Table: caption {#tbl:id}` line, stated total rows, `@kind:id`
+cross-references, footnotes, and the `:::` directives section templates use
+(`::: table NAME ARGS`, `::: callout KIND`, `::: style STYLE`, `::: landscape`,
+`::: signatures`, `::: contents`, `::: pagebreak`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..content.files import ContentError, resolve_inside
+from ..findings import Findings, Location
+from .model import (
+    Block,
+    Callout,
+    Cell,
+    Column,
+    Contents,
+    Figure,
+    FootnoteRef,
+    Heading,
+    Inline,
+    Landscape,
+    LineBreak,
+    Link,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Row,
+    Table,
+    Text,
+    XRef,
+)
+from .numbers import parse_figure
+
+DIRECTIVES = ("table", "callout", "style", "landscape", "signatures", "contents", "pagebreak")
+XREF = re.compile(
+    r"(?<![\w.@])@(sec|tbl|fig|app|scheme|risk|metric):([A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)"
+)
+HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
+CAPTION = re.compile(r"^Table:\s*(.*?)\s*(?:\{#tbl:([A-Za-z0-9][\w-]*)\})?\s*$", re.DOTALL)
+TOTAL_ROW = re.compile(r"^\s*(sub-?total|total)\b", re.IGNORECASE)
+SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin)
+    md.use(attrs_plugin)
+    for name in DIRECTIVES:
+        md.use(
+            container_plugin,
+            name=name,
+            validate=lambda params, *_a, _n=name: params.strip().split(" ")[0] == _n,
+        )
+    return md
+
+
+_MD = _parser()
+
+DirectiveHandler = Callable[[str, list[str], Location], list[Block]]
+
+
+@dataclass
+class MarkdownContext:
+    """What converting one piece of Markdown needs to know about where it came from."""
+
+    file: str
+    first_line: int  # 1-based line in `file` of the Markdown's first line
+    plan_root: Path
+    findings: Findings
+    tables: Callable[[str, list[str], Location], list[Block]] | None = None
+    signatures: Callable[[], list[Block]] | None = None
+    footnotes: dict[str, int] = field(default_factory=dict)
+    footnote_blocks: dict[int, list[Block]] = field(default_factory=dict)
+    footnote_base: int = 0
+
+    def at(self, node: SyntaxTreeNode | None) -> Location:
+        line = node.map[0] if node is not None and node.map else 0
+        return Location(self.file, self.first_line + line, 1)
+
+
+def markdown_blocks(text: str, ctx: MarkdownContext, heading_shift: int = 0) -> list[Block]:
+    """Blocks for `text`. Headings keep their Markdown level plus `heading_shift`."""
+    tree = SyntaxTreeNode(_MD.parse(text))
+    return _blocks(tree.children, ctx, heading_shift)
+
+
+def _blocks(nodes: list[SyntaxTreeNode], ctx: MarkdownContext, shift: int) -> list[Block]:
+    out: list[Block] = []
+    i = 0
+    while i < len(nodes):
+        node = nodes[i]
+        kind = node.type
+        if kind == "heading":
+            out.append(_heading(node, ctx, shift))
+        elif kind == "paragraph":
+            out.extend(_paragraph(node, ctx))
+        elif kind in ("bullet_list", "ordered_list"):
+            out.append(_list(node, ctx, shift))
+        elif kind == "blockquote":
+            out.append(Callout(_blocks(node.children, ctx, shift), kind="quote"))
+        elif kind in ("fence", "code_block"):
+            for line in node.content.rstrip("\n").split("\n"):
+                out.append(Paragraph([Text(line, code=True)], style="small"))
+        elif kind == "table":
+            caption_node = nodes[i + 1] if i + 1 < len(nodes) else None
+            table, used_caption = _table(node, caption_node, ctx)
+            out.append(table)
+            i += 1 if used_caption else 0
+        elif kind == "footnote_block":
+            _footnotes(node, ctx, shift)
+        elif kind.startswith("container_"):
+            out.extend(_directive(node, ctx, shift))
+        elif kind == "hr":
+            pass  # a thematic break has no place in a plan's structure
+        i += 1
+    return out
+
+
+# ---------------------------------------------------------------------- directives
+
+
+def _directive(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> list[Block]:
+    words = node.info.strip().split()
+    name, args = words[0], words[1:]
+    where = ctx.at(node)
+    inner = _blocks(node.children, ctx, shift)
+    if name == "table":
+        if ctx.tables is None or not args:
+            ctx.findings.error("template.directive", "'::: table' needs a table name", where)
+            return []
+        return ctx.tables(args[0], args[1:], where)
+    if name == "callout":
+        kind = (
+            args[0] if args and args[0] in ("statement", "quote", "note", "draft") else "statement"
+        )
+        title = " ".join(args[1:]) if len(args) > 1 else ""
+        return [Callout(inner, kind=kind, title=title)]  # type: ignore[arg-type]
+    if name == "style":
+        style = args[0] if args else "body"
+        allowed = ("body", "title", "subtitle", "cover", "banner", "lead", "small", "note")
+        if style not in allowed:
+            ctx.findings.error(
+                "template.directive",
+                f"unknown paragraph style '{style}'",
+                where,
+                "use one of " + ", ".join(allowed),
+            )
+            return inner
+        for block in inner:
+            if isinstance(block, Paragraph):
+                block.style = style  # type: ignore[assignment]
+        return inner
+    if name == "landscape":
+        for block in inner:
+            if isinstance(block, Table):
+                block.wide = True
+        return [Landscape(inner)]
+    if name == "signatures":
+        return ctx.signatures() if ctx.signatures else []
+    if name == "contents":
+        return [Contents()]
+    if name == "pagebreak":
+        return [PageBreak()]
+    return inner
+
+
+# ---------------------------------------------------------------------- blocks
+
+
+def _heading(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> Heading:
+    level = int(node.tag[1]) + shift
+    inline = node.children[0]
+    children = list(inline.children)
+    heading_id = ""
+    if children and children[-1].type == "text":
+        match = HEADING_ID.search(children[-1].content)
+        if match:
+            heading_id = match.group(1)
+            trimmed = children[-1].content[: match.start()]
+            children[-1].token.content = trimmed  # type: ignore[union-attr]
+    title = _inlines(children, ctx, ctx.at(node))
+    numbered = level <= 3
+    return Heading(
+        level=min(level, 4),
+        title=_trim(title),
+        id=heading_id,  # "" unless the author gave {#id}: only named headings are targets
+        location=ctx.at(node),
+        numbered=numbered,
+        in_contents=numbered,
+    )
+
+
+def _paragraph(node: SyntaxTreeNode, ctx: MarkdownContext) -> list[Block]:
+    inline = node.children[0]
+    children = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+    if len(children) == 1 and children[0].type == "image":
+        return [_figure(children[0], ctx, ctx.at(node))]
+    return [Paragraph(_trim(_inlines(inline.children, ctx, ctx.at(node))))]
+
+
+def _figure(node: SyntaxTreeNode, ctx: MarkdownContext, where: Location) -> Figure | Paragraph:
+    src = str(node.attrs.get("src", ""))
+    alt = str(node.attrs.get("alt", "")).strip()
+    fig_id = str(node.attrs.get("id", ""))
+    caption = _inlines(node.children, ctx, where)
+    width = node.attrs.get("width")
+    fraction = 1.0
+    if isinstance(width, str) and width.endswith("%"):
+        try:
+            fraction = max(0.1, min(1.0, float(width[:-1]) / 100))
+        except ValueError:
+            fraction = 1.0
+    try:
+        path = resolve_inside(ctx.plan_root, src, where)
+    except ContentError as exc:
+        ctx.findings.error(exc.code, exc.message, exc.location, exc.hint)
+        return Paragraph(caption)
+    if path.suffix.lower() not in IMAGE_TYPES:
+        ctx.findings.error(
+            "figure.format",
+            f"'{src}' is not a PNG, JPEG or GIF image",
+            where,
+            "export the picture as PNG (at least 150 dpi)",
+        )
+        return Paragraph(caption)
+    if not path.is_file():
+        ctx.findings.error(
+            "file.missing",
+            f"image '{src}' does not exist",
+            where,
+            "put the image in the plan's assets/ folder and check the spelling",
+        )
+        return Paragraph(caption)
+    if fig_id.startswith("fig:"):
+        fig_id = fig_id[4:]
+    elif fig_id:
+        ctx.findings.warning(
+            "figure.id",
+            f"figure id '{fig_id}' should start with 'fig:'",
+            where,
+            "write {#fig:name} so that @fig:name can refer to it",
+        )
+    return Figure(
+        path=path, alt=alt, caption=caption, id=fig_id, location=where, width_fraction=fraction
+    )
+
+
+def _list(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> ListBlock:
+    ordered = node.type == "ordered_list"
+    start = int(node.attrs.get("start", 1)) if ordered else 1
+    items = [_blocks(item.children, ctx, shift) for item in node.children]
+    return ListBlock(ordered=ordered, items=items, start=start)
+
+
+def _table(
+    node: SyntaxTreeNode, caption_node: SyntaxTreeNode | None, ctx: MarkdownContext
+) -> tuple[Table, bool]:
+    where = ctx.at(node)
+    head_rows: list[list[tuple[list[Inline], str]]] = []
+    body_rows: list[list[tuple[list[Inline], str]]] = []
+    for part in node.children:
+        target = head_rows if part.type == "thead" else body_rows
+        for tr in part.children:
+            cells = []
+            for cell in tr.children:
+                style = str(cell.attrs.get("style", ""))
+                align = "right" if "right" in style else "center" if "center" in style else "left"
+                inlines = _inlines(cell.children[0].children, ctx, where) if cell.children else []
+                cells.append((_trim(inlines), align))
+            target.append(cells)
+    header = (
+        ["".join(t.text for t in c if isinstance(t, Text)) for c, _ in head_rows[0]]
+        if head_rows
+        else []
+    )
+    columns = [Column(h) for h in header]
+    rows: list[Row] = []
+    for cells in body_rows:
+        first = "".join(t.text for t in cells[0][0] if isinstance(t, Text)) if cells else ""
+        match = TOTAL_ROW.match(first)
+        kind = "body"
+        if match:
+            kind = "subtotal" if match.group(1).lower().startswith("sub") else "total"
+        rows.append(Row([Cell(c, align=a) for c, a in cells], kind=kind))  # type: ignore[arg-type]
+    # A column is numeric when every non-empty body cell reads as a figure.
+    for index, column in enumerate(columns):
+        values = [
+            "".join(t.text for t in row.cells[index].inlines if isinstance(t, Text))
+            for row in rows
+            if index < len(row.cells)
+        ]
+        filled = [v for v in values if v.strip() and v.strip() not in ("-", "–", "n/a")]
+        column.numeric = bool(filled) and all(parse_figure(v) is not None for v in filled)
+        if column.numeric:
+            for row in rows:
+                if index < len(row.cells) and row.cells[index].align == "left":
+                    row.cells[index].align = "right"
+    header_row = Row(
+        [
+            Cell([Text(h)], align="right" if c.numeric else "left")
+            for h, c in zip(header, columns, strict=True)
+        ]
+    )
+    table = Table(columns=columns, rows=[header_row, *rows], location=where)
+    used = False
+    if caption_node is not None and caption_node.type == "paragraph":
+        raw = caption_node.children[0].content
+        match = CAPTION.match(raw)
+        if match:
+            used = True
+            caption_md = match.group(1)
+            table.id = match.group(2) or ""
+            inner = SyntaxTreeNode(_MD.parse(caption_md))
+            first = inner.children[0] if inner.children else None
+            if first is not None and first.type == "paragraph":
+                table.caption = _trim(
+                    _inlines(first.children[0].children, ctx, ctx.at(caption_node))
+                )
+    return table, used
+
+
+def _footnotes(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> None:
+    for item in node.children:
+        label = str(item.meta.get("label", item.meta.get("id", "")))
+        number = ctx.footnotes.setdefault(label, ctx.footnote_base + len(ctx.footnotes) + 1)
+        blocks = _blocks([c for c in item.children if c.type != "footnote_anchor"], ctx, shift)
+        ctx.footnote_blocks[number] = blocks
+
+
+# ---------------------------------------------------------------------- inlines
+
+
+def _trim(inlines: list[Inline]) -> list[Inline]:
+    if inlines and isinstance(inlines[0], Text):
+        inlines[0].text = inlines[0].text.lstrip()
+    if inlines and isinstance(inlines[-1], Text):
+        inlines[-1].text = inlines[-1].text.rstrip()
+    return [i for i in inlines if not (isinstance(i, Text) and not i.text)]
+
+
+def _inlines(
+    nodes: list[SyntaxTreeNode],
+    ctx: MarkdownContext,
+    where: Location,
+    bold: bool = False,
+    italic: bool = False,
+) -> list[Inline]:
+    out: list[Inline] = []
+    line = where.line
+    for node in nodes:
+        kind = node.type
+        here = Location(where.file, line, 1)
+        if kind == "text":
+            out.extend(split_xrefs(node.content, here, bold, italic))
+        elif kind == "softbreak":
+            out.append(Text(" ", bold, italic))
+            line += 1
+        elif kind == "hardbreak":
+            out.append(LineBreak())
+            line += 1
+        elif kind == "strong":
+            out.extend(_inlines(node.children, ctx, here, True, italic))
+        elif kind == "em":
+            out.extend(_inlines(node.children, ctx, here, bold, True))
+        elif kind == "code_inline":
+            out.append(Text(node.content, bold, italic, code=True))
+        elif kind == "link":
+            href = str(node.attrs.get("href", ""))
+            children = _inlines(node.children, ctx, here, bold, italic)
+            if SAFE_URL.match(href):
+                out.append(Link(href, children))
+            else:
+                ctx.findings.warning(
+                    "markdown.link",
+                    f"link target '{href[:60]}' is not a web or e-mail address",
+                    here,
+                    "link to https:// or mailto: addresses; use @sec:id for parts of the plan",
+                )
+                out.extend(children)
+        elif kind == "image":
+            out.extend(_inlines(node.children, ctx, here, bold, italic))
+        elif kind == "footnote_ref":
+            label = str(node.meta.get("label", node.meta.get("id", "")))
+            number = ctx.footnotes.setdefault(label, ctx.footnote_base + len(ctx.footnotes) + 1)
+            out.append(FootnoteRef(number))
+        elif node.children:
+            out.extend(_inlines(node.children, ctx, here, bold, italic))
+        elif node.content:
+            out.append(Text(node.content, bold, italic))
+    return out
+
+
+def split_xrefs(
+    text: str, where: Location, bold: bool = False, italic: bool = False
+) -> list[Inline]:
+    """Text with `@kind:id` references turned into XRef nodes (e-mail addresses untouched)."""
+    out: list[Inline] = []
+    pos = 0
+    for match in XREF.finditer(text):
+        if match.start() > pos:
+            out.append(Text(text[pos : match.start()], bold, italic))
+        out.append(XRef(match.group(1), match.group(2), where))  # type: ignore[arg-type]
+        pos = match.end()
+    if pos < len(text):
+        out.append(Text(text[pos:], bold, italic))
+    return out
