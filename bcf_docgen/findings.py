@@ -96,11 +96,12 @@ class Findings:
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.items if f.severity is Severity.ERROR]
+        """Distinct errors: a finding made twice (by two stages) is counted, like listed, once."""
+        return [f for f in dict.fromkeys(self.items) if f.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[Finding]:
-        return [f for f in self.items if f.severity is Severity.WARNING]
+        return [f for f in dict.fromkeys(self.items) if f.severity is Severity.WARNING]
 
     def sorted(self) -> list[Finding]:
         """Stable order: by file, then line and column, so reports diff cleanly."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 _SMALL = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -20,7 +20,16 @@ _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 
 def _round(value: float | int | Decimal, decimals: int) -> Decimal:
     quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        exact = Decimal(str(value))
+    except InvalidOperation:
+        exact = Decimal("NaN")
+    if isinstance(value, bool) or not exact.is_finite():
+        raise ValueError(f"{value!r} is not a number that can be written out")
+    with localcontext() as ctx:
+        # Enough digits for any whole part: the default 28 fails on 10**30 or 1e300.
+        ctx.prec = max(28, exact.adjusted() + decimals + 2)
+        return exact.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def number(value: float | int, decimals: int = 0) -> str:
@@ -34,14 +43,17 @@ def money(value: int | float, units: str = "pounds") -> str:
     """Pounds as '£1,234,567', or '£1,235k' when the theme's units are thousands."""
     if units == "thousands":
         return thousands(value)
-    text = f"£{number(abs(value))}"
-    return f"-{text}" if value < 0 else text
+    return _pounds(number(value))
 
 
 def thousands(value: int | float) -> str:
     """Pounds in thousands: 1,234,567 -> '£1,235k'."""
-    text = f"£{number(abs(value) / 1000)}k"
-    return f"-{text}" if value < 0 else text
+    return _pounds(number(value / 1000)) + "k"
+
+
+def _pounds(text: str) -> str:
+    """'£' after the sign of the rounded figure: -1,234 -> -£1,234, and -0.4 -> £0 (not -£0)."""
+    return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
 
 
 def pct(value: float | int, decimals: int = 1) -> str:

@@ -17,15 +17,24 @@ from .frameworks import Framework
 
 
 class ScaffoldError(Exception):
-    """The target folder cannot be used (exists and is not empty)."""
+    """The target folder cannot be used (a file, not empty, or cannot be written)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes a repeated value (today's date) in full each time: no &anchors for authors."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _dump(data: object) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
 
 
 def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> list[Path]:
     """Write a new plan folder; returns the files written."""
+    if folder.exists() and not folder.is_dir():
+        raise ScaffoldError(f"{folder} is a file; give the name of a new folder")
     if folder.exists() and any(folder.iterdir()):
         raise ScaffoldError(f"{folder} already exists and is not empty; choose a new folder")
     files: dict[str, str] = {}
@@ -62,7 +71,9 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
     for section in narrative:
         guidance = section.hint or f"Write the {section.title.lower()} here."
         files[f"sections/{section.id}.md"] = (
-            f"---\nid: {section.id}\ntitle: {section.title}\n---\n{{## {guidance} ##}}\n"
+            "---\n"
+            + _dump({"id": section.id, "title": section.title})
+            + f"---\n{{## {guidance} ##}}\n"
         )
     files["vision.yaml"] = (
         "# The shared vision: a statement, optional strapline and 'I statement',\n"
@@ -118,12 +129,15 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
             ]
         }
     )
-    (folder / "schemes").mkdir(parents=True, exist_ok=True)
-    (folder / "assets").mkdir(exist_ok=True)
     written = []
-    for relative, text in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+    try:
+        (folder / "schemes").mkdir(parents=True, exist_ok=True)
+        (folder / "assets").mkdir(exist_ok=True)
+        for relative, text in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {exc.filename or folder}: {exc.strerror}") from exc
     return written

@@ -35,8 +35,31 @@ class _View:
         return getattr(self.__dict__["_model"], name)
 
 
+MAX_SIZE = 100_000  # the longest text or list an expression may build with '*'
+MAX_EXPONENT = 1_000
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, also refusing `'x' * 10**9` and `2 ** 100000`: content must not be
+    able to exhaust memory or time with one expression."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
+                if sized and len(seq) * n > MAX_SIZE:
+                    raise jinja2.exceptions.SecurityError(
+                        f"the result of '*' would be longer than {MAX_SIZE:,}"
+                    )
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise jinja2.exceptions.SecurityError(f"exponents above {MAX_EXPONENT:,} are refused")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(theme: Theme, loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         undefined=jinja2.StrictUndefined,
         comment_start_string="{##",
         comment_end_string="##}",
@@ -137,9 +160,19 @@ def render_string(env: jinja2.Environment, source: str, context: dict[str, Any])
         raise TemplateProblem(
             f"not allowed in plan content: {exc}", _template_line(sys.exc_info()[2])
         ) from None
+    except RecursionError:
+        raise TemplateProblem(
+            "cannot evaluate expression: it calls itself without end",
+            _template_line(sys.exc_info()[2]),
+        ) from None
     except (LookupError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise TemplateProblem(
             f"cannot evaluate expression: {exc}", _template_line(sys.exc_info()[2])
+        ) from None
+    except Exception as exc:  # content is untrusted: whatever it makes Jinja raise is a finding
+        raise TemplateProblem(
+            f"cannot evaluate expression: {type(exc).__name__}: {exc}",
+            _template_line(sys.exc_info()[2]),
         ) from None
 
 

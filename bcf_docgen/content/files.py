@@ -25,6 +25,13 @@ class ContentError(Exception):
 def resolve_inside(root: Path, relative: str, where: Location) -> Path:
     """The file `relative` names inside `root`; ContentError if it would leave the folder."""
     text = relative.replace("\\", "/")
+    if "\0" in text:
+        raise ContentError(
+            f"path {relative!r} holds a NUL character",
+            where,
+            "write the path as plain text, e.g. sections/background.md",
+            code="path.invalid",
+        )
     posix = PurePosixPath(text)
     if not text or posix.is_absolute() or (len(text) > 1 and text[1] == ":"):
         raise ContentError(

@@ -61,14 +61,34 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMa
     documents in one file.
     """
     smap = SourceMap(file, line_offset=line_offset)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _control_character(exc, text, file, line_offset) from exc
     try:
         node = loader.get_single_node()
+        return (None, smap) if node is None else (_convert(node, (), loader, smap), smap)
+    except RecursionError:
+        raise ContentError(
+            "the file nests lists and mappings too deeply to read",
+            Location(file, 1 + line_offset, 1),
+            "plan files need only a few levels of indentation: flatten the structure",
+            code="yaml.too-large",
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        raise _control_character(exc, text, file, line_offset) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "the YAML is not well formed"
-        if "expected a single document" in (exc.context or ""):
+        context = exc.context or ""
+        if "expected a single document" in context:
             problem = "the file holds more than one YAML document ('---' in the middle)"
+        elif _opened_earlier(exc):
+            # An unclosed quote or bracket is found where the file ends or the next key
+            # starts; the author needs the line where it was opened.
+            what = "quoted text" if "quoted" in context else "'{' or '['"
+            problem = f"the {what} that opens here is not closed ({problem})"
+            mark = exc.context_mark
         raise ContentError(
             f"YAML syntax error: {problem}",
             _location(file, mark, line_offset),
@@ -79,12 +99,37 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMa
         raise ContentError(f"YAML error: {exc}", Location(file), code="yaml.syntax") from exc
     finally:
         loader.dispose()
-    if node is None:
-        return None, smap
-    return _convert(node, (), loader, smap), smap
+
+
+def _opened_earlier(exc: yaml.MarkedYAMLError) -> bool:
+    opened, found = exc.context_mark, exc.problem_mark
+    return (
+        (exc.context or "").startswith(("while scanning a quoted scalar", "while parsing a flow"))
+        and opened is not None
+        and (found is None or found.line != opened.line)
+    )
+
+
+def _control_character(
+    exc: yaml.reader.ReaderError, text: str, file: str, line_offset: int
+) -> ContentError:
+    """YAML refuses control characters (NUL, escape, ...); say which and where."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1 + line_offset
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    return ContentError(
+        f"the file holds a control character (U+{exc.character:04X}) that YAML does not allow",
+        Location(file, line, column),
+        "delete the character; it is often pasted in invisibly from another program",
+        code="yaml.syntax",
+    )
 
 
 def _syntax_hint(problem: str) -> str:
+    if "quoted text that opens here" in problem:
+        return "close the quote at the end of the text, with the same kind of quote mark"
+    if "'{' or '['" in problem:
+        return "close it with '}' or ']' on the same line, or write the items as '- ' lines"
     if "more than one YAML document" in problem:
         return "a plan file holds one document: remove the extra '---' line"
     if "'\\t'" in problem or "tab" in problem:
@@ -96,7 +141,10 @@ def _syntax_hint(problem: str) -> str:
     return "check the indentation and quotes on this line and the one before"
 
 
-_PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
 
 
 def _unsafe_tag(node: yaml.Node, smap: SourceMap) -> ContentError:
@@ -160,3 +208,12 @@ def _scalar(node: yaml.Node, loader: _Loader, smap: SourceMap) -> Any:
         return loader.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         raise _unsafe_tag(node, smap) from exc
+    except ValueError as exc:  # a date such as 2025-02-30, or a number of 4,300+ digits
+        where = _location(smap.file, node.start_mark, smap.line_offset)
+        if node.tag.endswith(":timestamp"):
+            message = f"'{node.value}' is not a real date ({exc})"
+            hint = "write dates as YYYY-MM-DD, e.g. 2025-03-14"
+        else:
+            message = f"the number '{node.value[:20]}...' is too long to read"
+            hint = "write a shorter number, or put the value in quotes if it is text"
+        raise ContentError(message, where, hint, code="yaml.value") from exc

@@ -81,8 +81,13 @@ class Assembler:
                     continue  # reported by the reader
                 blocks.extend(
                     self._section(
-                        section.front, section.id, entry.title or section.title, section.body,
-                        section.path, section.body_line, entry.is_appendix,
+                        section.front,
+                        section.id,
+                        entry.title or section.title,
+                        section.body,
+                        section.path,
+                        section.body_line,
+                        entry.is_appendix,
                     )
                 )
             else:
@@ -94,25 +99,50 @@ class Assembler:
                 logo = resolve_inside(self.plan.root, self.plan.theme.logo, Location("theme.yaml"))
             except ContentError:
                 logo = None  # reported by the theme check
-        document = Document(info=info, theme=self.plan.theme, blocks=blocks,
-                            footnotes=self.footnotes, logo=logo if logo and logo.is_file() else None)
+        document = Document(
+            info=info,
+            theme=self.plan.theme,
+            blocks=blocks,
+            footnotes=self.footnotes,
+            logo=logo if logo and logo.is_file() else None,
+        )
         self.findings.extend(resolve(document, self.plan))
         return document
 
     def _section(
-        self, front: SectionFront, section_id: str, title: str | None, body: str, file: str,
-        first_line: int, appendix: bool, intro: tuple[str, str, int] | None = None,
+        self,
+        front: SectionFront,
+        section_id: str,
+        title: str | None,
+        body: str,
+        file: str,
+        first_line: int,
+        appendix: bool,
+        intro: tuple[str, str, int] | None = None,
     ) -> list[Block]:
         out: list[Block] = []
         if front.heading and title:
-            out.append(Heading(
-                level=1, title=[Text(title)], id=section_id, location=Location(file, 1, 1),
-                numbered=front.numbered, in_contents=front.contents, appendix=appendix,
-                page_break_before=front.new_page,
-            ))
+            out.append(
+                Heading(
+                    level=1,
+                    title=[Text(title)],
+                    id=section_id,
+                    location=Location(file, 1, 1),
+                    numbered=front.numbered,
+                    in_contents=front.contents,
+                    appendix=appendix,
+                    page_break_before=front.new_page,
+                )
+            )
         if intro is not None:
             out.extend(self._markdown(*intro))
         out.extend(self._markdown(body, file, first_line))
+        if not front.contents or not front.numbered:
+            # A section left out of the contents (or unnumbered) takes its sub-sections along.
+            for block in out[1:]:
+                if isinstance(block, Heading):
+                    block.in_contents = block.in_contents and front.contents
+                    block.numbered = block.numbered and front.numbered
         return out
 
     def _markdown(self, body: str, file: str, first_line: int) -> list[Block]:
@@ -120,13 +150,19 @@ class Assembler:
             text = render_string(self.env, body, self.context)
         except TemplateProblem as problem:
             self.findings.error(
-                "template.error", problem.message,
-                Location(file, first_line + problem.line - 1, 1), problem.hint,
+                "template.error",
+                problem.message,
+                Location(file, first_line + problem.line - 1, 1),
+                problem.hint,
             )
             return []
         ctx = MarkdownContext(
-            file=file, first_line=first_line, plan_root=self.plan.root, findings=self.findings,
-            tables=self._table, signatures=self._signatures,
+            file=file,
+            first_line=first_line,
+            plan_root=self.plan.root,
+            findings=self.findings,
+            tables=self._table,
+            signatures=self._signatures,
             footnote_base=len(self.footnotes),
         )
         blocks = markdown_blocks(text, ctx)
@@ -156,8 +192,14 @@ class Assembler:
             if section is not None:
                 intro = (section.body, section.path, section.body_line)
         return self._section(
-            front, name, entry.title or front.title or name.replace("-", " ").capitalize(),
-            body, display, first_line, entry.is_appendix, intro,
+            front,
+            name,
+            entry.title or front.title or name.replace("-", " ").capitalize(),
+            body,
+            display,
+            first_line,
+            entry.is_appendix,
+            intro,
         )
 
     def _find_template(self, name: str) -> tuple[Path, str] | None:
@@ -167,8 +209,9 @@ class Assembler:
             if path.is_file():
                 if folder == plan_dir:
                     try:
-                        path = resolve_inside(self.plan.root, f"templates/{path.name}",
-                                              Location("plan.yaml"))
+                        path = resolve_inside(
+                            self.plan.root, f"templates/{path.name}", Location("plan.yaml")
+                        )
                     except ContentError as exc:
                         self.findings.error(exc.code, exc.message, exc.location, exc.hint)
                         return None
@@ -181,8 +224,12 @@ class Assembler:
             from ..content.validation import did_you_mean
             from .tables import BUILDERS
 
-            self.findings.error("template.table", f"no computed table called '{name}'", where,
-                                did_you_mean(name, list(BUILDERS)))
+            self.findings.error(
+                "template.table",
+                f"no computed table called '{name}'",
+                where,
+                did_you_mean(name, list(BUILDERS)),
+            )
             return []
         table.location = where
         return [table]
@@ -190,8 +237,13 @@ class Assembler:
     def _signatures(self) -> list[Block]:
         style = self.plan.theme.date_style
         return [
-            Signature(on_behalf_of=s.for_, name=s.name, position=s.position, date=s.date,
-                      date_text=formatting.date(s.date, style) if s.date else "")
+            Signature(
+                on_behalf_of=s.for_,
+                name=s.name,
+                position=s.position,
+                date=s.date,
+                date_text=formatting.date(s.date, style) if s.date else "",
+            )
             for s in self.plan.signoff.signatories
         ]
 
@@ -217,4 +269,3 @@ def assemble(plan: Plan, templates: Path | None = None) -> tuple[Document, Findi
     assembler = Assembler(plan, templates)
     document = assembler.assemble()
     return document, assembler.findings
-

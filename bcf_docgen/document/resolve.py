@@ -80,7 +80,9 @@ def resolve(document: Document, plan: Plan) -> Findings:
         key = (kind, heading.id)
         if ("sec", heading.id) in targets or ("app", heading.id) in targets:
             findings.error(
-                "id.duplicate", f"heading id '{heading.id}' is used twice", heading.location,
+                "id.duplicate",
+                f"heading id '{heading.id}' is used twice",
+                heading.location,
                 "give the heading its own id with {#another-id}",
             )
         heading.anchor = unique(anchor_for("sec", heading.id))
@@ -102,13 +104,19 @@ def resolve(document: Document, plan: Plan) -> Findings:
             block.anchor = unique(anchor_for("tbl", block.id or str(table_count)))
             if block.id:
                 if ("tbl", block.id) in targets:
-                    findings.error("id.duplicate", f"table id '{block.id}' is used twice",
-                                   block.location, "give each table its own {#tbl:id}")
+                    findings.error(
+                        "id.duplicate",
+                        f"table id '{block.id}' is used twice",
+                        block.location,
+                        "give each table its own {#tbl:id}",
+                    )
                 targets.setdefault(("tbl", block.id), (block.label, block.anchor, block.number))
         elif isinstance(block, Table) and block.id:
             findings.warning(
-                "table.no-caption", f"table '{block.id}' has no caption, so it is not numbered",
-                block.location, "add a line 'Table: Caption {#tbl:id}' after the table",
+                "table.no-caption",
+                f"table '{block.id}' has no caption, so it is not numbered",
+                block.location,
+                "add a line 'Table: Caption {#tbl:id}' after the table",
             )
         elif isinstance(block, Figure):
             figure_count += 1
@@ -116,8 +124,12 @@ def resolve(document: Document, plan: Plan) -> Findings:
             block.anchor = unique(anchor_for("fig", block.id or str(figure_count)))
             if block.id:
                 if ("fig", block.id) in targets:
-                    findings.error("id.duplicate", f"figure id '{block.id}' is used twice",
-                                   block.location, "give each figure its own {#fig:id}")
+                    findings.error(
+                        "id.duplicate",
+                        f"figure id '{block.id}' is used twice",
+                        block.location,
+                        "give each figure its own {#fig:id}",
+                    )
                 targets.setdefault(("fig", block.id), (block.label, block.anchor, block.number))
         if isinstance(block, Table):
             for row in block.rows:
@@ -127,7 +139,9 @@ def resolve(document: Document, plan: Plan) -> Findings:
     for scheme in plan.schemes:
         heading = targets.get(("sec", f"scheme-{scheme.id}"))
         targets[("scheme", scheme.id)] = (
-            f"scheme {scheme.id} ({scheme.name})", heading[1] if heading else "", ""
+            f"scheme {scheme.id} ({scheme.name})",
+            heading[1] if heading else "",
+            "",
         )
     for risk in plan.risks.risks:
         row = targets.get(("row", f"risk-{risk.id}"))

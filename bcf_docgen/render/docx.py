@@ -1,0 +1,993 @@
+"""The Word writer: a Document (the format-neutral model) in, finished .docx bytes out.
+
+"Finished" means a reader who opens the file sees the contents with page numbers,
+"Table 4" in every caption and cross-reference and "Page 3 of 40" in the footer before
+Word updates anything, while each of those is still a real Word field (TOC, PAGEREF,
+SEQ, REF, PAGE, NUMPAGES) that Word can refresh. The cached page numbers come from one
+LibreOffice pagination of the finished file (`build_docx`), whose PDF says on which page
+every bookmark lands.
+
+python-docx provides the package, the styles part and pictures; the body is written as
+raw WordprocessingML (docx_ooxml) because fields, bookmarks, numbering, row properties
+and shading have no python-docx API. Colours, fonts and paper come from the Theme only.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import docx
+from docx.enum.section import WD_ORIENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Emu, Twips
+from lxml import etree
+
+from ..document.labels import (
+    CAPTION_SEPARATOR,
+    DRAFT_MARK,
+    NOTES_TITLE,
+    SIGNATURE_LABELS,
+    footer_text,
+)
+from ..document.model import (
+    RAG_WORDS,
+    Callout,
+    Contents,
+    Document,
+    Figure,
+    FootnoteRef,
+    Heading,
+    Inline,
+    Landscape,
+    LineBreak,
+    Link,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Row,
+    Signature,
+    Table,
+    Text,
+    XRef,
+    plain_text,
+)
+from .docx_layout import fit_columns, longest_word
+from .docx_ooxml import (
+    EMU_PER_TWIP,
+    Bookmarks,
+    bookmark,
+    border_set,
+    break_run,
+    cm,
+    el,
+    external_link,
+    field_begin,
+    field_end,
+    field_runs,
+    internal_link,
+    paragraph,
+    ppr,
+    rpr,
+    tab_run,
+    text_run,
+    val,
+    watermark_run,
+    xml_safe,
+)
+from .docx_styles import (
+    PARAGRAPH_STYLES,
+    Numbering,
+    Palette,
+    define_styles,
+    list_indent,
+    mix,
+)
+
+__all__ = ["render_docx", "build_docx", "bookmark_names", "MARGIN"]
+
+PAPER = {"A4": (11906, 16838), "A3": (16838, 23811)}  # portrait width, height in twips
+MARGIN = cm(2)
+HEADER_DISTANCE = cm(1)
+CELL_PADDING = 2 * 85 + 60  # the Plan Table style's cell margins, and some slack
+
+
+def render_docx(
+    doc: Document,
+    pages: Mapping[str, int] | None = None,
+    *,
+    total_pages: int | None = None,
+) -> bytes:
+    """The .docx for `doc`.
+
+    `pages` maps the model's anchors (headings' `anchor`) to the page they land on; the
+    contents shows them as the cached results of its PAGEREF fields (blank if unknown).
+    `total_pages` is the cached result of NUMPAGES in the footer. Same input, same bytes.
+    """
+    return _Writer(doc, pages or {}, total_pages).render()
+
+
+def bookmark_names(doc: Document) -> dict[str, str]:
+    """anchor -> Word bookmark name, exactly as render_docx names them."""
+    return _collect_targets(doc)[0].mapping()
+
+
+def build_docx(doc: Document, timeout: float = 120, passes: int = 2) -> tuple[bytes, bool]:
+    """Render, paginate with LibreOffice, render again with the real page numbers.
+
+    Returns (docx bytes, paginated?). With `passes` = 2 the result is paginated once
+    more and rendered a third time only if a page moved (a contents line that wraps once
+    its page number is in, say). Without LibreOffice (or if it fails) the file is still
+    complete except for the contents' page numbers, which Word fills in when the reader
+    updates fields.
+    """
+    from .libreoffice import paginate
+
+    names = bookmark_names(doc)
+    data = render_docx(doc)
+    pages: dict[str, int] = {}
+    total: int | None = None
+    paginated = False
+    for _ in range(max(1, passes)):
+        result = paginate(data, timeout=timeout)
+        if result is None:
+            break
+        found = _anchor_pages(names, result)
+        if paginated and found == pages and result.total == total:
+            break
+        pages, total, paginated = found, result.total, True
+        data = render_docx(doc, pages, total_pages=total)
+    return data, paginated
+
+
+def _anchor_pages(names: dict[str, str], result) -> dict[str, int]:
+    """anchor -> page, from LibreOffice's named destinations (skipping ambiguous names)."""
+    from .libreoffice import destination_name
+
+    spelled: dict[str, list[str]] = {}
+    for anchor, name in names.items():
+        spelled.setdefault(destination_name(name), []).append(anchor)
+    pages: dict[str, int] = {}
+    for destination, anchors in spelled.items():
+        page = result.destinations.get(destination)
+        if page is not None and len(anchors) == 1:
+            pages[anchors[0]] = page
+    return pages
+
+
+# ---------------------------------------------------------------------------- targets
+
+
+def _collect_targets(doc: Document) -> tuple[Bookmarks, dict[str, str]]:
+    """Bookmark names for every anchor in document order, and what each anchor marks."""
+    bookmarks = Bookmarks()
+    kinds: dict[str, str] = {}
+    for block in doc.walk():
+        anchors: list[tuple[str, str]] = []
+        if isinstance(block, Heading):
+            anchors.append((block.anchor, "heading"))
+        elif isinstance(block, Table):
+            anchors.append((block.anchor, "table"))
+            anchors += [(row.anchor, "row") for row in block.rows]
+        elif isinstance(block, Figure):
+            anchors.append((block.anchor, "figure"))
+        for anchor, kind in anchors:
+            if anchor and anchor not in kinds:
+                kinds[anchor] = kind
+                bookmarks.name(anchor)
+    return bookmarks, kinds
+
+
+def _headings_join_landscape(blocks: list) -> list:
+    """Headings right before a landscape region move into it.
+
+    A landscape region starts on a new page, so a heading just before it would be left
+    alone at the foot of the previous page, away from the table it introduces.
+    """
+    out: list = []
+    for block in blocks:
+        if isinstance(block, Landscape):
+            moved: list = []
+            while out and isinstance(out[-1], Heading):
+                moved.insert(0, out.pop())
+            if moved:
+                block = Landscape([*moved, *block.blocks])
+        out.append(block)
+    return out
+
+
+def _sequential(numbers: list[str]) -> bool:
+    """True when captions are numbered 1, 2, 3... in order (what a SEQ field counts)."""
+    return numbers == [str(i) for i in range(1, len(numbers) + 1)]
+
+
+@dataclass(frozen=True)
+class _Look:
+    """Formatting a block imposes on the runs inside it (header cells, RAG cells)."""
+
+    bold: bool = False
+    italic: bool = False
+    color: str = ""
+
+
+@dataclass(frozen=True)
+class _Place:
+    """The room a block has (twips): the text width, and the page's text height."""
+
+    width: int
+    height: int
+
+
+# ----------------------------------------------------------------------------- writer
+
+
+class _Writer:
+    def __init__(self, doc: Document, pages: Mapping[str, int], total_pages: int | None):
+        self.doc = doc
+        self.info = doc.info
+        self.theme = doc.theme
+        self.colours = Palette.from_theme(doc.theme)
+        self.pages = pages
+        self.total_pages = total_pages
+        self.word = docx.Document()
+        self.part = self.word.part
+        self.bookmarks, self.kinds = _collect_targets(doc)
+        self.paper = PAPER[self.theme.paper]
+        self.portrait_width = self.paper[0] - 2 * MARGIN
+        self.portrait = _Place(self.portrait_width, self.paper[1] - 2 * MARGIN)
+        self.shape_ids = 0
+        self.watermarks = 0
+        tables = [t for t in doc.tables() if t.number]
+        figures = [f for f in doc.figures() if f.number]
+        self.table_seq = _sequential([t.number for t in tables])
+        self.figure_seq = _sequential([f.number for f in figures])
+        self.caption_labels = {t.anchor: t.label for t in tables if t.anchor}
+        self.caption_labels.update({f.anchor: f.label for f in figures if f.anchor})
+        # The cover is what comes before the first heading or the contents: its page
+        # gets no running header or footer (only the draft watermark).
+        blocks = doc.blocks
+        self.has_cover = bool(doc.logo) or (
+            bool(blocks) and not isinstance(blocks[0], Heading | Contents | Landscape)
+        )
+        self.body = self.word.element.body
+        self.pending_break = False
+        self.at_page_start = True
+
+    # ------------------------------------------------------------------ the whole file
+
+    def render(self) -> bytes:
+        self._clean_package()
+        define_styles(self.word.styles.element, self.theme, self.portrait_width)
+        self.numbering = Numbering(self.part.numbering_part.element, self.theme.fonts.body)
+        sentinel = self.body.sectPr
+        for name in list(sentinel.attrib):  # the template's revision ids
+            sentinel.attrib.pop(name)
+        self._page_setup(Section(sentinel, self.part), landscape=False)
+        if self.doc.logo:
+            self._emit([self._logo()])
+        for block in _headings_join_landscape(self.doc.blocks):
+            self._top_level(block)
+        if self.doc.footnotes:
+            self._emit(self._notes())
+        self._headers_and_footers()
+        self._properties()
+        out = io.BytesIO()
+        self.word.save(out)
+        return _normalise_zip(out.getvalue())
+
+    def _top_level(self, block) -> None:
+        if isinstance(block, Landscape):
+            if not block.blocks:
+                return
+            self._section_break(landscape=True)
+            place = _Place(self.paper[1] - 2 * MARGIN, self.paper[0] - 2 * MARGIN)
+            for inner in block.blocks:
+                if isinstance(inner, PageBreak):
+                    self.pending_break = not self.at_page_start
+                    continue
+                self._emit(self._block(inner, place))
+            self._section_break(landscape=False)
+        elif isinstance(block, PageBreak):
+            self.pending_break = not self.at_page_start
+        else:
+            self._emit(self._block(block, self.portrait))
+
+    def _emit(self, elements: list[etree._Element]) -> None:
+        sentinel = self.body.sectPr
+        for node in elements:
+            if self.pending_break:
+                target = node if node.tag == qn("w:p") else _spacer()
+                target.get_or_add_pPr().pageBreakBefore_val = True
+                if target is not node:  # a table: a tiny paragraph carries the break
+                    sentinel.addprevious(target)
+                self.pending_break = False
+            sentinel.addprevious(node)
+            self.at_page_start = False
+
+    def _section_break(self, landscape: bool) -> None:
+        """End the current section here; the next one starts on a new page."""
+        sentinel = self.body.sectPr
+        last = sentinel.getprevious()
+        if last is None or last.tag != qn("w:p") or last.xpath("./w:pPr/w:sectPr"):
+            last = _spacer()
+            sentinel.addprevious(last)
+        last.set_sectPr(copy.deepcopy(sentinel))
+        self._page_setup(Section(sentinel, self.part), landscape)
+        self.pending_break = False
+        self.at_page_start = True
+
+    def _page_setup(self, section: Section, landscape: bool) -> None:
+        width, height = self.paper
+        if landscape:
+            width, height = height, width
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Twips(width), Twips(height)
+        section.top_margin = section.bottom_margin = Twips(MARGIN)
+        section.left_margin = section.right_margin = Twips(MARGIN)
+        section.header_distance = section.footer_distance = Twips(HEADER_DISTANCE)
+        section.gutter = Twips(0)
+
+    # ------------------------------------------------------------------------- blocks
+
+    def _block(self, block, place: _Place) -> list[etree._Element]:
+        if isinstance(block, Heading):
+            return [self._heading(block)]
+        if isinstance(block, Paragraph):
+            style = PARAGRAPH_STYLES.get(block.style, "Normal")
+            return [paragraph(ppr(style=style), *self._inlines(block.inlines))]
+        if isinstance(block, ListBlock):
+            return self._list(block, place, level=0)
+        if isinstance(block, Table):
+            return self._table(block, place)
+        if isinstance(block, Figure):
+            return self._figure(block, place)
+        if isinstance(block, Callout):
+            return self._callout(block, place)
+        if isinstance(block, Contents):
+            return self._contents(block)
+        if isinstance(block, Signature):
+            return self._signature(block)
+        if isinstance(block, Landscape):  # nested (in a list or callout): no new section
+            out: list[etree._Element] = []
+            for inner in block.blocks:
+                out += self._block(inner, place)
+            return out
+        if isinstance(block, PageBreak):
+            return [paragraph(None, break_run("page"))]
+        raise TypeError(f"the Word writer does not know {type(block).__name__}")
+
+    def _heading(self, heading: Heading) -> etree._Element:
+        level = max(1, min(heading.level, 4))
+        listed = heading.in_contents and level <= 3
+        # Headings kept out of the contents get a look-alike style without an outline
+        # level: Word's TOC field would list a real "Heading N" paragraph on update.
+        style = f"Heading{level}" if listed or level == 4 else f"HeadingUnlisted{level}"
+        runs: list[etree._Element] = []
+        indent = None
+        if heading.numbered and heading.number:
+            if heading.appendix and heading.level == 1:
+                runs.append(text_run(f"Appendix {heading.number}: "))
+                indent = {"left": "0", "hanging": "0"}
+            else:
+                runs += [text_run(heading.number), tab_run()]
+        elif listed:
+            indent = {"left": "0", "hanging": "0"}
+        runs += self._inlines(heading.title)
+        runs = self._bookmarked(heading.anchor, runs)
+        props = ppr(
+            style=style,
+            page_break_before=heading.page_break_before and not self.at_page_start,
+            ind=indent,
+        )
+        return paragraph(props, *runs)
+
+    def _bookmarked(self, anchor: str, runs: list[etree._Element]) -> list[etree._Element]:
+        if not anchor:
+            return runs
+        start, end = bookmark(self.bookmarks.name(anchor), self.bookmarks.new_id())
+        return [start, *runs, end]
+
+    def _list(self, block: ListBlock, place: _Place, level: int) -> list[etree._Element]:
+        num = self.numbering.new_list(block.ordered, max(block.start, 1), level)
+        out: list[etree._Element] = []
+        for item in block.items:
+            first = True
+            for inner in item:
+                if isinstance(inner, Paragraph):
+                    style = PARAGRAPH_STYLES.get(inner.style, "Normal")
+                    if style == "Normal":
+                        style = "ListParagraph"
+                    if first:
+                        props = ppr(style=style, num=(num, level))
+                    else:
+                        props = ppr(style=style, ind={"left": str(list_indent(level))})
+                    out.append(paragraph(props, *self._inlines(inner.inlines)))
+                elif isinstance(inner, ListBlock):
+                    if first:  # an item that starts with a sub-list still gets its marker
+                        out.append(paragraph(ppr(style="ListParagraph", num=(num, level))))
+                    out += self._list(inner, place, level + 1)
+                else:
+                    inner_place = _Place(place.width - list_indent(level), place.height)
+                    out += self._block(inner, inner_place)
+                first = False
+            if first:
+                out.append(paragraph(ppr(style="ListParagraph", num=(num, level))))
+        return out
+
+    # ------------------------------------------------------------------------- inlines
+
+    def _inlines(self, nodes: list[Inline], look: _Look = _Look()) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        for node in nodes:
+            if isinstance(node, Text):
+                props = rpr(
+                    style="Code" if node.code else "",
+                    bold=look.bold or node.bold,
+                    italic=look.italic or node.italic,
+                    color=look.color,
+                )
+                out.append(text_run(node.text, props))
+            elif isinstance(node, Link):
+                rel = self.part.relate_to(node.url, RT.HYPERLINK, is_external=True)
+                inner = self._inlines(node.children, look)
+                for run in inner:
+                    _restyle(run, "Hyperlink")
+                out.append(external_link(rel, inner))
+            elif isinstance(node, XRef):
+                out += self._xref(node, look)
+            elif isinstance(node, LineBreak):
+                out.append(break_run())
+            elif isinstance(node, FootnoteRef):
+                run = text_run(str(node.number), rpr(style="FootnoteReference", color=look.color))
+                if node.number in self.doc.footnotes:
+                    out.append(internal_link(f"note_{node.number}", [run]))
+                else:
+                    out.append(run)
+        return out
+
+    def _xref(self, xref: XRef, look: _Look) -> list[etree._Element]:
+        text = xref.text or plain_text([xref])
+        props = rpr(bold=look.bold, italic=look.italic, color=look.color)
+        kind = self.kinds.get(xref.anchor) if xref.anchor else None
+        if kind is None:  # unresolved: resolution has reported it; show the text
+            return [text_run(text, props)]
+        name = self.bookmarks.name(xref.anchor)
+        seq = self.table_seq if kind == "table" else self.figure_seq
+        if (
+            xref.number
+            and kind in ("table", "figure")
+            and seq
+            and self.caption_labels.get(xref.anchor) == text
+        ):
+            return field_runs(f"REF {name} \\h", text, props)
+        return [internal_link(name, [text_run(text, props)])]
+
+    # -------------------------------------------------------------------------- tables
+
+    def _caption(self, kind: str, number: str, anchor: str, caption: list[Inline], seq: bool):
+        """'Table 4: Income by source', with a bookmark around 'Table 4' only."""
+        runs: list[etree._Element] = []
+        if number:
+            label = [text_run(f"{kind} ")]
+            if seq:
+                label += field_runs(f"SEQ {kind} \\* ARABIC", number)
+            else:
+                label.append(text_run(number))
+            runs += self._bookmarked(anchor, label)
+            if caption:
+                runs.append(text_run(CAPTION_SEPARATOR))
+        runs += self._inlines(caption)
+        return runs
+
+    def _table(self, table: Table, place: _Place) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        if table.caption or table.number:
+            runs = self._caption("Table", table.number, table.anchor, table.caption, self.table_seq)
+            out.append(paragraph(ppr(style="Caption", keep_next=True), *runs))
+        if not table.columns or not table.rows:  # Word refuses a table without rows
+            return out
+        widths = fit_columns(
+            [c.width for c in table.columns], self._column_needs(table), place.width
+        )
+        tbl = el("w:tbl")
+        has_header = table.header and bool(table.rows)
+        look = {
+            "w:firstRow": "1" if has_header else "0",
+            "w:lastRow": "0",
+            "w:firstColumn": "1" if table.key_value else "0",
+            "w:lastColumn": "0",
+            "w:noHBand": "1",
+            "w:noVBand": "1",
+        }
+        look_val = (0x20 if has_header else 0) | (0x80 if table.key_value else 0) | 0x600
+        tbl_pr = el(
+            "w:tblPr",
+            None,
+            val("w:tblStyle", "PlanTable"),
+            el("w:tblW", {"w:w": str(sum(widths)), "w:type": "dxa"}),
+            el("w:tblLayout", {"w:type": "fixed"}),
+            el("w:tblLook", {"w:val": f"{look_val:04X}", **look}),
+        )
+        summary = plain_text(table.caption)
+        if summary or table.label:
+            alt = CAPTION_SEPARATOR.join(x for x in (table.label, summary) if x)
+            tbl_pr.append(val("w:tblCaption", xml_safe(alt)))
+        tbl.append(tbl_pr)
+        tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": str(w)}) for w in widths)))
+        for index, row in enumerate(table.rows):  # the first row is the header row
+            tbl.append(self._row(table, row, widths, header=has_header and index == 0))
+        out += [tbl, _spacer()]
+        return out
+
+    def _column_needs(self, table: Table) -> list[int]:
+        """Per column, the width its longest word needs (twips, with the cell margins)."""
+        size = float(self.theme.fonts.body_size) - 1  # the Table Text style
+        needs = [0] * len(table.columns)
+        for row_index, row in enumerate(table.rows):
+            column = 0
+            for index, cell in enumerate(row.cells):
+                span = max(1, cell.colspan)
+                if span == 1 and column < len(needs):
+                    bold = (
+                        (table.header and row_index == 0)
+                        or row.kind != "body"
+                        or (table.key_value and index == 0)
+                    )
+                    text = plain_text(cell.inlines).strip()
+                    if cell.rag and not text:
+                        text = RAG_WORDS[cell.rag]
+                    need = longest_word(text, size, bold) + CELL_PADDING
+                    needs[column] = max(needs[column], need)
+                column += span
+        return needs
+
+    def _row(self, table: Table, row: Row, widths: list[int], header: bool) -> etree._Element:
+        tr = el("w:tr")
+        tr_pr = el("w:trPr", None, el("w:cantSplit"))
+        if header:
+            tr_pr.append(el("w:tblHeader"))
+        tr.append(tr_pr)
+        column = 0
+        cells = list(row.cells)
+        for index, cell in enumerate(cells):
+            span = max(1, min(cell.colspan, len(widths) - column))
+            if span <= 0:
+                break
+            width = sum(widths[column : column + span])
+            numeric = any(c.numeric for c in table.columns[column : column + span])
+            fill, look, style = "", _Look(), "TableText"
+            if header or (table.key_value and index == 0):  # a header cell
+                fill, style = self.colours.table_header, "TableHeading"
+                look = _Look(bold=True, color=self.colours.table_header_text)
+            elif row.kind in ("total", "subtotal"):
+                fill, look = self.colours.total_row, _Look(bold=True)
+            inlines = list(cell.inlines)
+            if cell.rag and not header:
+                fill, color = self.colours.rag(cell.rag)
+                look = _Look(bold=look.bold, color=color)
+                if not plain_text(inlines).strip():  # never colour alone
+                    inlines = [Text(RAG_WORDS[cell.rag])]
+            align = cell.align
+            if align == "left" and numeric:
+                align = "right"
+            jc = {"left": "", "right": "right", "center": "center"}[align]
+            runs = self._inlines(inlines, look)
+            if index == 0 and row.anchor:
+                runs = self._bookmarked(row.anchor, runs)
+            tc_pr = el("w:tcPr", None, el("w:tcW", {"w:w": str(width), "w:type": "dxa"}))
+            if span > 1:
+                tc_pr.append(val("w:gridSpan", span))
+            if fill:
+                tc_pr.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill}))
+            tr.append(el("w:tc", None, tc_pr, paragraph(ppr(style=style, jc=jc), *runs)))
+            column += span
+        while column < len(widths):  # a short row: pad to the grid
+            tc_pr = el("w:tcPr", None, el("w:tcW", {"w:w": str(widths[column]), "w:type": "dxa"}))
+            tr.append(el("w:tc", None, tc_pr, paragraph(ppr(style="TableText"))))
+            column += 1
+        return tr
+
+    def _callout(self, callout: Callout, place: _Place) -> list[etree._Element]:
+        """Text set apart: a one-cell table, tinted, with a thick rule on the left."""
+        c = self.colours
+        accent = {"draft": c.red, "quote": c.rule}.get(callout.kind, c.primary)
+        fill = mix(accent, c.background, 0.9) if callout.kind != "note" else c.total_row
+        inner_width = place.width - 2 * 200 - 60  # the cell margins and the rule
+        content: list[etree._Element] = []
+        if callout.title:
+            content.append(
+                paragraph(
+                    ppr(keep_next=True, spacing={"after": "60"}),
+                    text_run(callout.title, rpr(bold=True, color=c.primary)),
+                )
+            )
+        for block in callout.blocks:
+            content += self._block(block, _Place(inner_width, place.height))
+        if not content or content[-1].tag != qn("w:p"):
+            content.append(paragraph(ppr(spacing={"after": "0"})))
+        # The last paragraph's space after would pad the foot of the box: take it away.
+        spacing = content[-1].get_or_add_pPr().get_or_add_spacing()
+        if spacing.get(qn("w:after")) is None:
+            spacing.set(qn("w:after"), "0")
+        borders = {
+            "left": ("single", 24, accent, 0),
+            "top": ("nil", 0, "auto", 0),
+            "bottom": ("nil", 0, "auto", 0),
+            "right": ("nil", 0, "auto", 0),
+            "insideH": ("nil", 0, "auto", 0),
+            "insideV": ("nil", 0, "auto", 0),
+        }
+        tbl_pr = el(
+            "w:tblPr",
+            None,
+            val("w:tblStyle", "PlanTable"),
+            el("w:tblW", {"w:w": str(place.width), "w:type": "dxa"}),
+            border_set("w:tblBorders", borders),
+            el("w:tblLayout", {"w:type": "fixed"}),
+            el(
+                "w:tblCellMar",
+                None,
+                el("w:top", {"w:w": "120", "w:type": "dxa"}),
+                el("w:left", {"w:w": "200", "w:type": "dxa"}),
+                el("w:bottom", {"w:w": "120", "w:type": "dxa"}),
+                el("w:right", {"w:w": "200", "w:type": "dxa"}),
+            ),
+            el(
+                "w:tblLook",
+                {"w:val": "0600", "w:firstRow": "0", "w:lastRow": "0", "w:firstColumn": "0"}
+                | {"w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"},
+            ),
+        )
+        tc_pr = el(
+            "w:tcPr",
+            None,
+            el("w:tcW", {"w:w": str(place.width), "w:type": "dxa"}),
+            el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill}),
+        )
+        tbl = el(
+            "w:tbl",
+            None,
+            tbl_pr,
+            el("w:tblGrid", None, el("w:gridCol", {"w:w": str(place.width)})),
+            el("w:tr", None, el("w:tc", None, tc_pr, *content)),
+        )
+        return [tbl, _spacer()]
+
+    # ------------------------------------------------------------------------- figures
+
+    def _picture(self, path, width: int, height: int, alt: str, title: str):
+        """A picture scaled to `width` twips, or smaller to stay within `height`."""
+        inline = self.part.new_pic_inline(str(path), Emu(width * EMU_PER_TWIP), None)
+        if inline.extent.cy > height * EMU_PER_TWIP:
+            inline = self.part.new_pic_inline(str(path), None, Emu(height * EMU_PER_TWIP))
+        self.shape_ids += 1
+        inline.docPr.set("id", str(self.shape_ids))
+        inline.docPr.set("name", f"Picture {self.shape_ids}")
+        inline.docPr.set("descr", xml_safe(alt))
+        if title:
+            inline.docPr.set("title", xml_safe(title))
+        for c_nv_pr in inline.xpath(".//pic:cNvPr"):
+            c_nv_pr.set("id", str(self.shape_ids))
+            c_nv_pr.set("descr", xml_safe(alt))
+        return el("w:r", None, el("w:drawing", None, inline))
+
+    def _figure(self, figure: Figure, place: _Place) -> list[etree._Element]:
+        fraction = min(max(figure.width_fraction, 0.1), 1.0)
+        caption_text = plain_text(figure.caption)
+        width, height = int(place.width * fraction), int(place.height * 0.75)
+        run = self._picture(figure.path, width, height, figure.alt, caption_text)
+        picture = paragraph(
+            ppr(keep_next=True, spacing={"before": "120", "after": "0"}, jc="center"), run
+        )
+        out = [picture]
+        if figure.caption or figure.number:
+            runs = self._caption(
+                "Figure", figure.number, figure.anchor, figure.caption, self.figure_seq
+            )
+            out.append(paragraph(ppr(style="Caption", jc="center"), *runs))
+        return out
+
+    def _logo(self) -> etree._Element:
+        alt = f"{self.info.author} logo"
+        run = self._picture(self.doc.logo, cm(7), cm(2.2), alt, "")
+        return paragraph(ppr(jc="right", spacing={"after": "240"}), run)
+
+    # ------------------------------------------------------------------------ contents
+
+    def _contents(self, contents: Contents) -> list[etree._Element]:
+        out = [paragraph(ppr(style="ContentsHeading"), text_run(contents.title))]
+        entries = [h for h in self.doc.headings() if h.in_contents and h.level <= 3 and h.anchor]
+        instruction = 'TOC \\o "1-3" \\h \\z \\u'
+        if not entries:
+            out.append(paragraph(None, *field_begin(instruction), field_end()))
+            return out
+        for index, heading in enumerate(entries):
+            name = self.bookmarks.name(heading.anchor)
+            label: list[etree._Element] = []
+            if heading.numbered and heading.number:
+                if heading.appendix and heading.level == 1:
+                    label.append(text_run(f"Appendix {heading.number}: {heading.plain_title}"))
+                else:
+                    label += [text_run(heading.number), tab_run(), text_run(heading.plain_title)]
+            else:
+                label.append(text_run(heading.plain_title))
+            page = self.pages.get(heading.anchor)
+            label.append(tab_run())
+            label += field_runs(f"PAGEREF {name} \\h", str(page) if page else "")
+            runs: list[etree._Element] = []
+            if index == 0:
+                runs += field_begin(instruction)
+            runs.append(internal_link(name, label))
+            if index == len(entries) - 1:
+                runs.append(field_end())
+            out.append(paragraph(ppr(style=f"TOC{heading.level}"), *runs))
+        return out
+
+    # ---------------------------------------------------------------- signature, notes
+
+    def _signature(self, sig: Signature) -> list[etree._Element]:
+        """One block per signatory, kept together on a page, with a line to sign on."""
+        labels = SIGNATURE_LABELS
+        lines = [
+            (labels["for"], sig.on_behalf_of),
+            (labels["name"], sig.name),
+            (labels["position"], sig.position),
+            (labels["date"], sig.date_text or labels["blank"]),
+            (labels["signature"], labels["blank"]),
+        ]
+        out = []
+        for index, (label, value) in enumerate(lines):
+            last = index == len(lines) - 1
+            spacing = {"before": "360", "after": "480"} if last else None
+            props = ppr(style="Signature", spacing=spacing)
+            if last:  # the block ends here: the next one may go to another page
+                props.insert_element_before(
+                    val("w:keepNext", "0"), "w:keepLines", "w:spacing", "w:rPr"
+                )
+            runs = [text_run(label, rpr(bold=True)), text_run(f" {value}")]
+            out.append(paragraph(props, *runs))
+        return out
+
+    def _notes(self) -> list[etree._Element]:
+        out = [paragraph(ppr(style="HeadingUnlisted1"), text_run(NOTES_TITLE))]
+        for number in sorted(self.doc.footnotes):
+            blocks = self.doc.footnotes[number]
+            start, end = _note_bookmark(number, 1_000_000 + number)
+            marker = [start, text_run(str(number)), end, tab_run()]
+            first, rest = (blocks[0], blocks[1:]) if blocks else (None, [])
+            if isinstance(first, Paragraph):
+                out.append(paragraph(ppr(style="NoteText"), *marker, *self._inlines(first.inlines)))
+            else:
+                out.append(paragraph(ppr(style="NoteText"), *marker))
+                rest = blocks
+            for block in rest:
+                out += self._block(block, self.portrait)
+        return out
+
+    # --------------------------------------------------------------- headers, footers
+
+    def _headers_and_footers(self) -> None:
+        info, c = self.info, self.colours
+        title = f"{info.title}: {info.area}" if info.area else info.title
+        for index, section in enumerate(self.word.sections):
+            width = int(section.page_width.twips) - 2 * MARGIN
+            first = index == 0 and self.has_cover
+            section.different_first_page_header_footer = first
+            header = section.header
+            header.is_linked_to_previous = False
+            runs = [text_run(title)]
+            if info.is_draft:  # the status, in words and in red, and the watermark
+                runs += [tab_run(), text_run(DRAFT_MARK, rpr(bold=True, color=c.red))]
+                runs.append(self._watermark(width))
+            rule = ("single", 4, c.rule, 4)
+            _fill(
+                header._element,
+                paragraph(
+                    ppr(
+                        style="Header",
+                        border=border_set("w:pBdr", {"bottom": rule}),
+                        tabs=[("right", width, "")],
+                    ),
+                    *runs,
+                ),
+            )
+            footer = section.footer
+            footer.is_linked_to_previous = False
+            total = str(self.total_pages) if self.total_pages else ""
+            footer_runs = [
+                text_run(footer_text(info)),
+                tab_run(),
+                text_run("Page "),
+                *field_runs("PAGE", "1"),
+                text_run(" of "),
+                *field_runs("NUMPAGES", total or "1"),
+            ]
+            _fill(
+                footer._element,
+                paragraph(
+                    ppr(
+                        style="Footer",
+                        border=border_set("w:pBdr", {"top": rule}),
+                        tabs=[("right", width, "")],
+                    ),
+                    *footer_runs,
+                ),
+            )
+            if first:
+                cover_header = section.first_page_header
+                cover_header.is_linked_to_previous = False
+                cover_runs = [self._watermark(width)] if info.is_draft else []
+                _fill(cover_header._element, paragraph(ppr(style="Header"), *cover_runs))
+                cover_footer = section.first_page_footer
+                cover_footer.is_linked_to_previous = False
+                _fill(cover_footer._element, paragraph(ppr(style="Footer")))
+
+    def _watermark(self, width: int) -> etree._Element:
+        self.watermarks += 1
+        width_pt = width / 20 * 0.8
+        return watermark_run(
+            DRAFT_MARK,
+            self.colours.watermark,
+            self.theme.fonts.heading,
+            width_pt,
+            width_pt / 3.2,
+            self.watermarks,
+        )
+
+    # ----------------------------------------------------------------- package, props
+
+    def _clean_package(self) -> None:
+        """Drop python-docx's template leftovers: thumbnail, Word 2010 styles, customXml."""
+        package_rels = self.part.package.rels
+        for rel_id, rel in list(package_rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                _drop(package_rels, rel_id)
+        drop = {
+            RT.CUSTOM_XML,
+            "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+        }
+        for rel_id, rel in list(self.part.rels.items()):
+            if rel.reltype in drop:
+                _drop(self.part.rels, rel_id)
+        settings = self.word.settings.element
+        for tag in ("w:rsids", "w:savePreviewPicture", "w:proofState"):
+            for node in settings.findall(qn(tag)):
+                settings.remove(node)
+        for node in settings.findall(qn("w14:docId")):
+            settings.remove(node)
+        for node in settings.findall(qn("w:themeFontLang")):
+            node.attrib.clear()
+            node.set(qn("w:val"), "en-GB")
+        for node in settings.iter(qn("w:compatSetting")):
+            if node.get(qn("w:name")) == "compatibilityMode":
+                node.set(qn("w:val"), "15")  # Word 2013+, not "Compatibility Mode"
+        for rel in self.part.rels.values():
+            if rel.reltype == RT.THEME:
+                blob = rel.target_part.blob.decode("utf-8")
+                blob = re.sub(
+                    r'(<a:majorFont>\s*<a:latin typeface=")[^"]*',
+                    lambda m: m.group(1) + self.theme.fonts.heading,
+                    blob,
+                )
+                blob = re.sub(
+                    r'(<a:minorFont>\s*<a:latin typeface=")[^"]*',
+                    lambda m: m.group(1) + self.theme.fonts.body,
+                    blob,
+                )
+                rel.target_part._blob = blob.encode("utf-8")
+
+    def _properties(self) -> None:
+        info = self.info
+        props = self.word.core_properties
+        props.title = info.title
+        props.subject = info.subject
+        props.author = info.author
+        props.keywords = ", ".join(info.keywords)
+        props.comments = ""
+        props.category = ""
+        props.language = info.language or "en-GB"
+        props.revision = 1
+        stamp = _timestamp(info.date)
+        props.created = stamp
+        props.modified = stamp
+        fonts = sorted({self.theme.fonts.body, self.theme.fonts.heading})
+        for part in self.part.package.iter_parts():
+            if str(part.partname) == "/docProps/app.xml":
+                part._blob = _app_xml(self.total_pages)
+            elif str(part.partname) == "/word/fontTable.xml":
+                part._blob = _font_table(fonts)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _spacer() -> etree._Element:
+    """A small empty paragraph after a table (Word merges adjacent tables otherwise)."""
+    return paragraph(
+        ppr(spacing={"before": "0", "after": "0", "line": "240"}, run_props=rpr(size_pt=6))
+    )
+
+
+def _restyle(run: etree._Element, style: str) -> None:
+    props = run.find(qn("w:rPr"))
+    if props is None:
+        props = el("w:rPr")
+        run.insert(0, props)
+    existing = props.find(qn("w:rStyle"))
+    if existing is not None:
+        props.remove(existing)
+    props.insert(0, val("w:rStyle", style))
+
+
+def _fill(story: etree._Element, *paragraphs: etree._Element) -> None:
+    """Replace the content of a header or footer part."""
+    for child in list(story):
+        story.remove(child)
+    for p in paragraphs:
+        story.append(p)
+
+
+def _drop(rels, rel_id: str) -> None:
+    rels.pop(rel_id)
+    rels._target_parts_by_rId.pop(rel_id, None)
+
+
+def _note_bookmark(number: int, ident: int):
+    return bookmark(f"note_{number}", ident)
+
+
+def _timestamp(date: dt.date) -> dt.datetime:
+    """The plan's date at midnight UTC, unless SOURCE_DATE_EPOCH says otherwise."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
+    return dt.datetime(date.year, date.month, date.day)
+
+
+def _app_xml(total_pages: int | None) -> bytes:
+    pages = f"<Pages>{total_pages}</Pages>" if total_pages else ""
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/docPropsVTypes"><Application>bcf-docgen</Application>{pages}'
+        "<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+    ).encode()
+
+
+def _font_table(fonts: list[str]) -> bytes:
+    """The fonts the styles use (the template listed Calibri, Cambria and friends)."""
+    entries = "".join(f'<w:font w:name="{_attr(name)}"/>' for name in fonts)
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"{entries}</w:fonts>"
+    ).encode()
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """The same entries in the same order with fixed dates, so equal input = equal bytes."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, source.read(entry.filename), compresslevel=6)
+    return out.getvalue()
