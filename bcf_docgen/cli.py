@@ -166,15 +166,15 @@ def build(plan: Path, out: Path, to: tuple[str, ...], strict: bool, verify: bool
     write_atomic(out / f"{slug}-check.txt", as_text(findings).encode())
     write_atomic(out / f"{slug}-check.json", as_json(findings).encode())
     for note in built.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     for path in built.paths.values():
-        console.print(f"wrote {path}")
+        console.print(f"wrote {escape(str(path))}")
     if verify:
         from .parity import compare_outputs
 
         differences = compare_outputs(built.paths["docx"], built.paths["pdf"], result.document)
         for difference in differences:
-            console.print(f"[red]differs:[/red] {difference}")
+            console.print(f"[red]differs:[/red] {escape(difference)}")
         if differences:
             sys.exit(EXIT_CONTENT)
         console.print("[green]the Word file and the PDF agree[/green]")

@@ -13,6 +13,7 @@ from typing import Any
 
 from .content.models import ExpenditureLine, FundingSource, Metric, Risk, Scheme
 from .content.plan import Plan
+from .periods import latest
 
 
 def _by_year(years: list[str]) -> dict[str, int]:
@@ -123,10 +124,10 @@ class MetricInfo:
 
     @property
     def latest(self) -> tuple[str, float] | None:
-        """The most recent actual as (period, value); periods sort as text (YYYY-MM)."""
-        if not self.data.actuals:
+        """The most recent actual as (period, value), periods ordered by time."""
+        period = latest(self.data.actuals)
+        if period is None:
             return None
-        period = max(self.data.actuals)
         return period, self.data.actuals[period]
 
     @property

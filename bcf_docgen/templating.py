@@ -128,7 +128,22 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "conditions": plan.conditions.conditions,
         "signatories": plan.signoff.signatories,
         "facts": plan.facts,
+        # Helpers that section templates use; available in Markdown too.
+        "draft": plan.meta.status != "final",
+        "schemes_by_theme": _by_theme(schemes),
+        "condition_response": {c.id: c for c in plan.conditions.conditions}.get,
+        "partner_name": plan.partner_name,
+        "ring_fences": plan.funding.ring_fences,
+        "risk_register": plan.risks,
     }
+
+
+def _by_theme(schemes: list[_View]) -> list[tuple[str, list[_View]]]:
+    """Schemes grouped by theme, themes in order of their first scheme."""
+    themes: dict[str, list[_View]] = {}
+    for scheme in schemes:
+        themes.setdefault(scheme.theme or "Other schemes", []).append(scheme)
+    return list(themes.items())
 
 
 @dataclass

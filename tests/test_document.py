@@ -338,3 +338,38 @@ def test_figure_without_alt_text_keeps_empty_alt(make_plan, figure_alt):
     document, _ = assembled(small_plan(make_plan, section))
     assert isinstance(document.figures()[0], Figure)
     assert document.figures()[0].alt == ""
+
+
+def test_problems_in_markdown_held_in_yaml_are_reported_at_the_yaml_line(make_plan):
+    scheme = (
+        "id: S1\nname: Home first\nlead: council\nmetrics: [discharge-delay]\n"
+        "summary: |\n  First line.\n  See @tbl:nowhere and {{ facts.nope }}.\n"
+        "expenditure:\n  - line: Reablement at home\n"
+        "    type: Home-based intermediate care services\n    area: Social care\n"
+        "    commissioner: council\n    source: nhs-minimum\n    amounts: {2025-26: 1000000}\n"
+    )
+    folder = make_plan({"schemes/s1.yaml": scheme})
+    (folder / "plan.yaml").write_text((folder / "plan.yaml").read_text() + "  - schemes\n")
+    findings = check_plan(folder).findings
+    assert where(only(findings, "ref.unresolved"))[0] == "schemes/s1.yaml"
+    assert where(only(findings, "ref.unresolved"))[1] in (6, 7)
+    assert where(only(findings, "template.error")) == ("schemes/s1.yaml", 7, 1)
+
+
+def test_unknown_scheme_in_an_expenditure_table_is_reported(make_plan):
+    folder = make_plan()
+    (folder / "templates").mkdir()
+    (folder / "templates" / "spend.md.j2").write_text(
+        "---\ntitle: Spend\n---\n::: table expenditure S9\n:::\n"
+    )
+    (folder / "plan.yaml").write_text((folder / "plan.yaml").read_text() + "  - spend\n")
+    finding = only(check_plan(folder).findings, "template.table")
+    assert finding.file == "templates/spend.md.j2"
+    assert finding.hint == "known: S1"
+
+
+def test_callout_title_without_a_kind_keeps_every_word(make_plan):
+    section = "---\ntitle: A\n---\n::: callout Our shared vision\nText.\n:::\n"
+    document, _ = assembled(make_plan({"sections/intro.md": section}))
+    callout = next(b for b in document.walk() if isinstance(b, Callout))
+    assert (callout.kind, callout.title) == ("statement", "Our shared vision")

@@ -34,6 +34,12 @@ class Model(BaseModel):
             return Location("?")
         return self._src.value(self._path + tuple(self._alias(k) for k in keys))
 
+    def text_loc(self, keys: tuple[str | int, ...], line: int = 1) -> Location:
+        """Where line `line` of a (Markdown) text value stands in the file."""
+        if self._src is None:
+            return Location("?")
+        return self._src.text_line(self._path + tuple(self._alias(k) for k in keys), line)
+
     def key_loc(self, *keys: str | int) -> Location:
         """Where the key itself stands: for 'unknown id' messages pointing at the key's line."""
         if self._src is None:

@@ -9,6 +9,7 @@ from typing import Any
 from ..findings import Location
 from ..frameworks import Framework
 from ..theme import Theme
+from .base import Model
 from .models import (
     BoardReport,
     Conditions,
@@ -73,6 +74,52 @@ class Plan:
         from ..formatting import slugify
 
         return slugify(f"{self.meta.area.name} {self.meta.framework}")
+
+    def markdown_texts(self) -> list[tuple[str, Model, tuple[str | int, ...]]]:
+        """Every Markdown text held in YAML data, with its model and key path.
+
+        Section templates run `{{ }}` inside these (the `expand` filter), so checks look
+        at them like narrative files, and report problems at their line in the YAML file.
+        """
+        found: list[tuple[str, Model, tuple[str | int, ...]]] = []
+
+        def add(model: Model | None, *keys: str | int) -> None:
+            if model is None:
+                return
+            value: Any = model
+            for key in keys:
+                value = value[key] if isinstance(value, dict | list) else getattr(value, key)
+            if isinstance(value, str) and value:
+                found.append((value, model, keys))
+
+        for scheme in self.schemes:
+            add(scheme, "purpose")
+            add(scheme, "summary")
+            for name in ("objectives", "benefits"):
+                for i in range(len(getattr(scheme, name))):
+                    add(scheme, name, i)
+            for period, items in scheme.activities.items():
+                for i in range(len(items)):
+                    add(scheme, "activities", period, i)
+        add(self.vision, "statement")
+        add(self.vision, "for_residents")
+        for objective in self.vision.objectives:
+            add(objective, "description")
+        for i in range(len(self.vision.principles)):
+            add(self.vision, "principles", i)
+        for response in self.conditions.conditions:
+            add(response, "response")
+        for metric in self.metrics.metrics:
+            add(metric, "rationale")
+        report = self.board_report
+        if report is not None:
+            add(report, "summary")
+            for name in ("recommendations", "reasons", "alternatives", "detail"):
+                for i in range(len(getattr(report, name))):
+                    add(report, name, i)
+            for name in type(report.implications).model_fields:
+                add(report.implications, name)
+        return found
 
     def partner(self, partner_id: str):
         return next((p for p in self.meta.partners if p.id == partner_id), None)

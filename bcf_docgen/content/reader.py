@@ -182,7 +182,7 @@ class _Reader:
             return None
         title = front.title
         if not title:
-            heading = re.match(r"\A\s*#\s+(.+?)\s*#*\s*\n", body)
+            heading = re.match(r"\A\s*#\s+(.+?)[ \t]*#*[ \t]*(?:\n|\Z)", body)
             if heading:
                 title = heading.group(1)
                 body_line += body[: heading.end()].count("\n")

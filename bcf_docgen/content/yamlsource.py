@@ -26,6 +26,14 @@ class SourceMap:
     values: dict[Path_, Location] = field(default_factory=dict)
     keys: dict[Path_, Location] = field(default_factory=dict)
     line_offset: int = 0
+    blocks: set[Path_] = field(default_factory=set)  # values written as '|' or '>' blocks
+
+    def text_line(self, path: Path_, line: int) -> Location:
+        """Where line `line` (1-based) of a text value stands: a '|' block starts below its key."""
+        start = self.value(path)
+        first = start.line + 1 if tuple(path) in self.blocks else start.line
+        column = 1 if line > 1 or tuple(path) in self.blocks else start.column
+        return Location(start.file, first + line - 1, column)
 
     def value(self, path: Path_) -> Location:
         """The location of the value at `path`, or of the nearest enclosing value."""
@@ -200,6 +208,8 @@ def _convert(node: yaml.Node, path: Path_, loader: _Loader, smap: SourceMap) -> 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), loader, smap) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        smap.blocks.add(path)
     return _scalar(node, loader, smap)
 
 

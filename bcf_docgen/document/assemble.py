@@ -16,14 +16,14 @@ from ..content.files import ContentError, read_text, resolve_inside
 from ..content.models import SectionFront
 from ..content.plan import Plan
 from ..content.reader import FrontMatterInvalid, split_front_matter
-from ..derived import funding_figures, metrics_info, risks_info
+from ..content.validation import did_you_mean
 from ..findings import Findings, Location
 from ..sections import TEMPLATE_SUFFIX, template_dirs
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
-from .markdown_blocks import MarkdownContext, markdown_blocks
+from .markdown_blocks import MarkdownContext, markdown_blocks, origin_marker
 from .model import Block, Document, DocumentInfo, Heading, Signature, Text
 from .resolve import resolve
-from .tables import TableMaker
+from .tables import BUILDERS, TableError, TableMaker
 
 
 class Assembler:
@@ -33,41 +33,30 @@ class Assembler:
         self.findings = Findings()
         self.env = make_environment(plan.theme)
         self.context = plan_context(plan)
-        self.context.update(self._template_helpers())
         self.env.filters["expand"] = self._expand
+        # Where each Markdown text held in YAML comes from, found by identity when a
+        # template expands it, so references inside it are reported at its YAML line.
+        self.text_origins = {
+            id(text): model.text_loc(keys) for text, model, keys in plan.markdown_texts()
+        }
+        self.origins: list[Location] = []
         self.tables = TableMaker(plan)
         self.footnotes: dict[int, list[Block]] = {}
-
-    # -- helpers available to templates -----------------------------------------------
-
-    def _template_helpers(self) -> dict[str, Any]:
-        plan = self.plan
-        themes: dict[str, list[Any]] = {}
-        for scheme in self.context["schemes"]:
-            themes.setdefault(scheme.theme or "Other schemes", []).append(scheme)
-        responses = {c.id: c for c in plan.conditions.conditions}
-        return {
-            "draft": plan.meta.status != "final",
-            "schemes_by_theme": list(themes.items()),
-            "condition_response": responses.get,
-            "partner_name": plan.partner_name,
-            "framework": plan.framework,
-            "metric_info": {m.id: m for m in metrics_info(plan)},
-            "risk_info": risks_info(plan),
-            "funding_figures": funding_figures(plan),
-            "plan_ring_fences": plan.funding.ring_fences,
-            "risk_thresholds": plan.risks.thresholds,
-        }
 
     def _expand(self, text: Any) -> str:
         """`{{ scheme.summary | expand }}`: run `{{ }}` inside Markdown held in YAML data."""
         if text is None:
             return ""
         try:
-            return render_string(self.env, str(text), self.context)
+            expanded = render_string(self.env, str(text), self.context)
         except TemplateProblem:
             # Reported with its YAML location by the narrative check; keep the text here.
-            return str(text)
+            expanded = str(text)
+        origin = self.text_origins.get(id(text))
+        if origin is None:
+            return expanded
+        self.origins.append(origin)
+        return origin_marker(len(self.origins) - 1, expanded)
 
     # -- the outline --------------------------------------------------------------------
 
@@ -164,6 +153,7 @@ class Assembler:
             tables=self._table,
             signatures=self._signatures,
             footnote_base=len(self.footnotes),
+            origins=self.origins,
         )
         blocks = markdown_blocks(text, ctx)
         for block in blocks:
@@ -219,11 +209,12 @@ class Assembler:
         return None
 
     def _table(self, name: str, args: list[str], where: Location) -> list[Block]:
-        table = self.tables.build(name, args)
+        try:
+            table = self.tables.build(name, args)
+        except TableError as exc:
+            self.findings.error("template.table", exc.message, where, exc.hint)
+            return []
         if table is None:
-            from ..content.validation import did_you_mean
-            from .tables import BUILDERS
-
             self.findings.error(
                 "template.table",
                 f"no computed table called '{name}'",

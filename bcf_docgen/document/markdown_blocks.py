@@ -54,6 +54,17 @@ CAPTION = re.compile(r"^Table:\s*(.*?)\s*(?:\{#tbl:([A-Za-z0-9][\w-]*)\})?\s*$",
 TOTAL_ROW = re.compile(r"^\s*(sub-?total|total)\b", re.IGNORECASE)
 SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
+# Invisible marks around Markdown that a template expanded from YAML data: the number
+# names its origin (file and line), so references inside it are reported there.
+ORIGIN = re.compile("\ue000(\\d+)\ue001|\ue002")
+
+
+def origin_marker(index: int, text: str) -> str:
+    return f"\ue000{index}\ue001{text}\ue002"
+
+
+def strip_markers(text: str) -> str:
+    return ORIGIN.sub("", text)
 
 
 def _parser() -> MarkdownIt:
@@ -86,6 +97,8 @@ class MarkdownContext:
     footnotes: dict[str, int] = field(default_factory=dict)
     footnote_blocks: dict[int, list[Block]] = field(default_factory=dict)
     footnote_base: int = 0
+    origins: list[Location] = field(default_factory=list)
+    current_origin: Location | None = None  # inside text expanded from YAML
 
     def at(self, node: SyntaxTreeNode | None) -> Location:
         line = node.map[0] if node is not None and node.map else 0
@@ -113,7 +126,7 @@ def _blocks(nodes: list[SyntaxTreeNode], ctx: MarkdownContext, shift: int) -> li
         elif kind == "blockquote":
             out.append(Callout(_blocks(node.children, ctx, shift), kind="quote"))
         elif kind in ("fence", "code_block"):
-            for line in node.content.rstrip("\n").split("\n"):
+            for line in strip_markers(node.content).rstrip("\n").split("\n"):
                 out.append(Paragraph([Text(line, code=True)], style="small"))
         elif kind == "table":
             caption_node = nodes[i + 1] if i + 1 < len(nodes) else None
@@ -144,10 +157,9 @@ def _directive(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> list[B
             return []
         return ctx.tables(args[0], args[1:], where)
     if name == "callout":
-        kind = (
-            args[0] if args and args[0] in ("statement", "quote", "note", "draft") else "statement"
-        )
-        title = " ".join(args[1:]) if len(args) > 1 else ""
+        kinds = ("statement", "quote", "note", "draft")
+        kind = args[0] if args and args[0] in kinds else "statement"
+        title = " ".join(args[1:] if args and args[0] in kinds else args)
         return [Callout(inner, kind=kind, title=title)]  # type: ignore[arg-type]
     if name == "style":
         style = args[0] if args else "body"
@@ -186,6 +198,9 @@ def _heading(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> Heading:
     inline = node.children[0]
     children = list(inline.children)
     heading_id = ""
+    for child in children:
+        if child.type == "text" and ORIGIN.search(child.content):
+            child.token.content = strip_markers(child.content)  # type: ignore[union-attr]
     if children and children[-1].type == "text":
         match = HEADING_ID.search(children[-1].content)
         if match:
@@ -206,7 +221,11 @@ def _heading(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> Heading:
 
 def _paragraph(node: SyntaxTreeNode, ctx: MarkdownContext) -> list[Block]:
     inline = node.children[0]
-    children = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+    children = [
+        c
+        for c in inline.children
+        if not (c.type == "text" and not strip_markers(c.content).strip())
+    ]
     if len(children) == 1 and children[0].type == "image":
         return [_figure(children[0], ctx, ctx.at(node))]
     return [Paragraph(_trim(_inlines(inline.children, ctx, ctx.at(node))))]
@@ -318,7 +337,7 @@ def _table(
     table = Table(columns=columns, rows=[header_row, *rows], location=where)
     used = False
     if caption_node is not None and caption_node.type == "paragraph":
-        raw = caption_node.children[0].content
+        raw = strip_markers(caption_node.children[0].content)
         match = CAPTION.match(raw)
         if match:
             used = True
@@ -365,7 +384,7 @@ def _inlines(
         kind = node.type
         here = Location(where.file, line, 1)
         if kind == "text":
-            out.extend(split_xrefs(node.content, here, bold, italic))
+            out.extend(_text(node.content, ctx, here, bold, italic))
         elif kind == "softbreak":
             out.append(Text(" ", bold, italic))
             line += 1
@@ -377,7 +396,7 @@ def _inlines(
         elif kind == "em":
             out.extend(_inlines(node.children, ctx, here, bold, True))
         elif kind == "code_inline":
-            out.append(Text(node.content, bold, italic, code=True))
+            out.append(Text(strip_markers(node.content), bold, italic, code=True))
         elif kind == "link":
             href = str(node.attrs.get("href", ""))
             children = _inlines(node.children, ctx, here, bold, italic)
@@ -387,7 +406,7 @@ def _inlines(
                 ctx.findings.warning(
                     "markdown.link",
                     f"link target '{href[:60]}' is not a web or e-mail address",
-                    here,
+                    ctx.current_origin or here,
                     "link to https:// or mailto: addresses; use @sec:id for parts of the plan",
                 )
                 out.extend(children)
@@ -402,6 +421,23 @@ def _inlines(
         elif node.content:
             out.append(Text(node.content, bold, italic))
     return out
+
+
+def _text(
+    text: str, ctx: MarkdownContext, here: Location, bold: bool, italic: bool
+) -> list[Inline]:
+    """Text and references, following the origin marks of Markdown expanded from YAML."""
+    out: list[Inline] = []
+    pos = 0
+    for match in ORIGIN.finditer(text):
+        out.extend(split_xrefs(text[pos : match.start()], ctx.current_origin or here, bold, italic))
+        if match.group(1) is not None and int(match.group(1)) < len(ctx.origins):
+            ctx.current_origin = ctx.origins[int(match.group(1))]
+        else:
+            ctx.current_origin = None
+        pos = match.end()
+    out.extend(split_xrefs(text[pos:], ctx.current_origin or here, bold, italic))
+    return [node for node in out if not (isinstance(node, Text) and not node.text)]
 
 
 def split_xrefs(

@@ -10,10 +10,22 @@ from collections.abc import Callable
 
 from .. import formatting
 from ..content.plan import Plan
+from ..content.validation import did_you_mean
 from ..derived import FundingFigures, funding_figures, metrics_info, risks_info
 from .model import RAG_WORDS, Cell, Column, Row, Table, Text
 
 Builder = Callable[["TableMaker", list[str]], Table]
+
+
+class TableError(Exception):
+    """A computed table asked for with arguments that do not fit (message and hint)."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
 BUILDERS: dict[str, Builder] = {}
 
 
@@ -45,8 +57,8 @@ class TableMaker:
         return formatting.money(value, self.plan.theme.money_units)
 
     def money_header(self, label: str) -> str:
-        units = self.plan.theme.money_units
-        return f"{label} (£000s)" if units == "thousands" else f"{label} (£)"
+        # Cells carry their own units ("£1,234,567" or "£1,235k"), so headers need none.
+        return label
 
     def year_columns(self) -> list[Column]:
         return [Column(self.money_header(y), numeric=True) for y in self.years]
@@ -255,6 +267,12 @@ def _schemes(t: TableMaker, args: list[str]) -> Table:
 @builder("expenditure")
 def _expenditure(t: TableMaker, args: list[str]) -> Table:
     scheme = t.plan.scheme(args[0]) if args else None
+    if scheme is None:
+        known = [s.id for s in t.plan.schemes]
+        raise TableError(
+            f"'expenditure' needs the id of a scheme, got '{' '.join(args)}'",
+            did_you_mean(args[0], known) if args else "write e.g. '::: table expenditure S3'",
+        )
     columns = [
         Column("Line", width=3),
         Column("Scheme type", width=3),
@@ -264,8 +282,6 @@ def _expenditure(t: TableMaker, args: list[str]) -> Table:
         Column("Source", width=2.5),
         *t.year_columns(),
     ]
-    if scheme is None:
-        return t.table("", "Expenditure", columns, [])
     sources = {s.id: s.name for s in t.plan.funding.sources}
     rows = [
         Row(
