@@ -131,6 +131,7 @@ class SectionFront(Model):
     contents: bool = True  # the heading is listed in the contents
     heading: bool = True  # False for a section without a heading of its own (the cover)
     new_page: bool = True  # the section starts on a new page
+    landscape: bool = False  # the whole section, heading included, on landscape pages
 
 
 # ---------------------------------------------------------------- vision.yaml

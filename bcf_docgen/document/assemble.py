@@ -21,7 +21,7 @@ from ..findings import Findings, Location
 from ..sections import TEMPLATE_SUFFIX, template_dirs
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
 from .markdown_blocks import MarkdownContext, markdown_blocks, origin_marker
-from .model import Block, Document, DocumentInfo, Heading, Signature, Text
+from .model import Block, Document, DocumentInfo, Heading, Landscape, Signature, Table, Text
 from .resolve import resolve
 from .tables import BUILDERS, TableError, TableMaker
 
@@ -132,6 +132,16 @@ class Assembler:
                 if isinstance(block, Heading):
                     block.in_contents = block.in_contents and front.contents
                     block.numbered = block.numbered and front.numbered
+        if front.landscape:
+            # Wide tables inside are already landscape; the rest of the section joins them
+            # so that its heading and introduction are not stranded on a portrait page.
+            inner: list[Block] = []
+            for block in out:
+                inner.extend(block.blocks if isinstance(block, Landscape) else [block])
+            for block in inner:
+                if isinstance(block, Table):
+                    block.wide = True
+            out = [Landscape(inner)]
         return out
 
     def _markdown(self, body: str, file: str, first_line: int) -> list[Block]:
