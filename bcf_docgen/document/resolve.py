@@ -95,22 +95,27 @@ def resolve(document: Document, plan: Plan) -> Findings:
         targets.setdefault(key, (text, heading.anchor, heading.number))
         targets.setdefault(("sec", heading.id), (text, heading.anchor, heading.number))
 
-    # Tables and figures
-    table_count = figure_count = 0
+    # Tables and figures: numbered 1, 2, 3 through the whole document, each kind apart.
+    counts = {"tbl": 0, "fig": 0}
+
+    def number(block: Table | Figure, kind: str, noun: str) -> None:
+        counts[kind] += 1
+        block.number = str(counts[kind])
+        block.anchor = unique(anchor_for(kind, block.id or block.number))
+        if not block.id:
+            return
+        if (kind, block.id) in targets:
+            findings.error(
+                "id.duplicate",
+                f"{noun} id '{block.id}' is used twice",
+                block.location,
+                f"give each {noun} its own {{#{kind}:id}}",
+            )
+        targets.setdefault((kind, block.id), (block.label, block.anchor, block.number))
+
     for block in document.walk():
         if isinstance(block, Table) and block.caption:
-            table_count += 1
-            block.number = str(table_count)
-            block.anchor = unique(anchor_for("tbl", block.id or str(table_count)))
-            if block.id:
-                if ("tbl", block.id) in targets:
-                    findings.error(
-                        "id.duplicate",
-                        f"table id '{block.id}' is used twice",
-                        block.location,
-                        "give each table its own {#tbl:id}",
-                    )
-                targets.setdefault(("tbl", block.id), (block.label, block.anchor, block.number))
+            number(block, "tbl", "table")
         elif isinstance(block, Table) and block.id:
             findings.warning(
                 "table.no-caption",
@@ -119,18 +124,7 @@ def resolve(document: Document, plan: Plan) -> Findings:
                 "add a line 'Table: Caption {#tbl:id}' after the table",
             )
         elif isinstance(block, Figure):
-            figure_count += 1
-            block.number = str(figure_count)
-            block.anchor = unique(anchor_for("fig", block.id or str(figure_count)))
-            if block.id:
-                if ("fig", block.id) in targets:
-                    findings.error(
-                        "id.duplicate",
-                        f"figure id '{block.id}' is used twice",
-                        block.location,
-                        "give each figure its own {#fig:id}",
-                    )
-                targets.setdefault(("fig", block.id), (block.label, block.anchor, block.number))
+            number(block, "fig", "figure")
         if isinstance(block, Table):
             for row in block.rows:
                 _row_target(row, targets, used_anchors)
