@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PLAN ?= content/example
 OUT ?= build
+SIZE ?= M
 
-.PHONY: build test check lint system-deps clean
+.PHONY: build test check lint bench system-deps clean
 
 build: $(VENV)/.installed
 	$(BIN)/bcf-docgen build $(PLAN) --out $(OUT)
@@ -15,6 +16,12 @@ check: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n auto -q
+
+# The benchmark (bench/RESULTS.md): SIZE=S, M or L. Its pandoc row needs pandoc
+# (apt-get install pandoc, or .venv/bin/pip install pypandoc_binary); its Word
+# pagination rows need LibreOffice, which `make test` installs.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py --size $(SIZE)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bcf_docgen tests bench

@@ -9,19 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from . import __version__
-from .build import FORMATS, build_outputs
+from .build import FORMATS, build_outputs, refusal, start_workers, stop_workers
 from .content.reader import PlanFolderError, default_templates
 from .findings import Findings, Location, Severity
 from .frameworks import available, load_framework
 from .pipeline import Checked, check_plan, write_atomic
 from .report import as_json, as_text, counts_line
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -34,10 +39,19 @@ def _console(stderr: bool = False) -> Console:
 def print_findings(findings: Findings, console: Console) -> None:
     """One `file:line:column: error: message [code]` line per finding, then its hint.
 
+    In a terminal each file's findings come under a heading with the file's counts; piped
+    output is the plain lines, one per finding, for editors and other programs.
+
     Everything taken from the plan (paths, messages quoting content) is escaped, so that
     text such as `[/]` in a plan file prints as written instead of being read as markup.
     """
+    current_file = None
     for finding in findings.sorted():
+        if console.is_terminal and finding.file != current_file:
+            gap = "\n" if current_file is not None else ""
+            current_file = finding.file
+            counts = _file_counts(findings, finding.file)
+            console.print(f"{gap}[bold underline]{escape(finding.file)}[/] ({counts})")
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         console.print(
             f"[bold]{escape(str(finding.location))}[/bold]: "
@@ -49,6 +63,15 @@ def print_findings(findings: Findings, console: Console) -> None:
     errors = len(findings.errors)
     colour = "red" if errors else ("yellow" if findings.warnings else "green")
     console.print(f"[bold {colour}]{counts_line(findings)}[/bold {colour}]")
+
+
+def _file_counts(findings: Findings, file: str) -> str:
+    """'2 errors, 1 warning': the counts of one file's findings."""
+    counts = (
+        (sum(1 for f in findings.errors if f.file == file), "error"),
+        (sum(1 for f in findings.warnings if f.file == file), "warning"),
+    )
+    return ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)
 
 
 def _run_check(plan: Path) -> Checked:
@@ -91,14 +114,18 @@ def main() -> None:
     default="text",
     help="text for people (default), json for machines",
 )
-def check(plan: Path, fmt: str) -> None:
+@click.option("--strict", is_flag=True, help="treat warnings as errors (exit 1 if any)")
+def check(plan: Path, fmt: str, strict: bool) -> None:
     """Read PLAN, check it, and list every problem with its file and line."""
+    from .checks import warnings_as_errors
+
     result = _run_check(plan)
+    findings = warnings_as_errors(result.findings) if strict else result.findings
     if fmt == "json":
-        click.echo(as_json(result.findings), nl=False)
+        click.echo(as_json(findings), nl=False)
     else:
-        print_findings(result.findings, _console())
-    sys.exit(EXIT_CONTENT if result.findings.errors else EXIT_OK)
+        print_findings(findings, _console())
+    sys.exit(EXIT_CONTENT if findings.errors else EXIT_OK)
 
 
 def _formats(value: tuple[str, ...]) -> list[str]:
@@ -114,7 +141,9 @@ def _formats(value: tuple[str, ...]) -> list[str]:
 
 
 @main.command()
-@click.argument("plan", type=click.Path(path_type=Path))
+@click.argument(
+    "plans", nargs=-1, required=True, metavar="PLAN...", type=click.Path(path_type=Path)
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -131,15 +160,58 @@ def _formats(value: tuple[str, ...]) -> list[str]:
 )
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
 @click.option("--verify", is_flag=True, help="check that the Word file and the PDF agree")
-def build(plan: Path, out: Path, to: tuple[str, ...], strict: bool, verify: bool) -> None:
-    """Check PLAN, then write its documents into --out.
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="processes to build with at once (default: one per core)",
+)
+@click.option(
+    "--no-paginate",
+    is_flag=True,
+    help="skip the LibreOffice pass that puts page numbers in the Word contents (faster)",
+)
+def build(
+    plans: tuple[Path, ...],
+    out: Path,
+    to: tuple[str, ...],
+    strict: bool,
+    verify: bool,
+    jobs: int | None,
+    no_paginate: bool,
+) -> None:
+    """Check each PLAN, then write its documents into --out.
 
     A draft is built even with errors (they are listed). A final plan, or any plan with
     --strict, is refused while errors (or warnings) remain, and nothing is written.
+    With several plans, --jobs of them are built at once, each in its own process.
     """
     formats = _formats(to)
     if verify:
         formats = [*formats, *[f for f in ("docx", "pdf") if f not in formats]]
+    from .batch import distinct
+
+    unique = distinct(plans)
+    if len(unique) > 1:
+        sys.exit(_build_many(unique, out, formats, strict, verify, jobs, not no_paginate))
+    # The writers' processes start now, so their start-up overlaps reading the plan.
+    workers = start_workers(formats) if jobs != 1 else {}
+    try:
+        _build_one(unique[0], out, formats, strict, verify, workers, not no_paginate)
+    finally:
+        stop_workers(workers)
+
+
+def _build_one(
+    plan: Path,
+    out: Path,
+    formats: list[str],
+    strict: bool,
+    verify: bool,
+    workers: dict[str, ProcessPoolExecutor],
+    paginate: bool,
+) -> None:
     result = _run_check(plan)
     console = _console(stderr=True)
     findings = result.findings
@@ -147,14 +219,9 @@ def build(plan: Path, out: Path, to: tuple[str, ...], strict: bool, verify: bool
     if result.plan is None or result.document is None:
         console.print("[red]nothing built:[/red] the plan could not be read")
         sys.exit(EXIT_CONTENT)
-    final = result.plan.meta.status == "final"
-    blocking = findings.errors + (findings.warnings if strict else [])
-    if blocking and (final or strict):
-        why = "final plan" if final else "--strict"
-        console.print(
-            f"[red]build refused ({why}):[/red] fix the {len(blocking)} problem(s) above; "
-            "earlier outputs are left as they were"
-        )
+    refused = refusal(result, strict)
+    if refused:
+        console.print(f"[red]{escape(refused)}[/red]")
         sys.exit(EXIT_CONTENT)
     slug = result.plan.slug
     with console.status(f"building {', '.join(formats)}...") as status:
@@ -162,7 +229,17 @@ def build(plan: Path, out: Path, to: tuple[str, ...], strict: bool, verify: bool
         def done(fmt: str) -> None:
             status.update(f"built {fmt}")
 
-        built = build_outputs(result.document, result.plan.root, out, slug, formats, progress=done)
+        built = build_outputs(
+            result.document,
+            result.plan.root,
+            out,
+            slug,
+            formats,
+            parallel=bool(workers),
+            progress=done,
+            paginate=paginate,
+            workers=workers,
+        )
     write_atomic(out / f"{slug}-check.txt", as_text(findings).encode())
     write_atomic(out / f"{slug}-check.json", as_json(findings).encode())
     for note in built.notes:
@@ -183,6 +260,100 @@ def build(plan: Path, out: Path, to: tuple[str, ...], strict: bool, verify: bool
             f"[yellow]{len(findings.errors)} error(s) remain:[/yellow] "
             "a final build would be refused"
         )
+
+
+def _build_many(
+    plans: list[Path],
+    out: Path,
+    formats: list[str],
+    strict: bool,
+    verify: bool,
+    jobs: int | None,
+    paginate: bool,
+) -> int:
+    """`build` with several plans: each plan's findings and files as it finishes."""
+    from .batch import clashing_outputs, default_jobs, run_batch
+
+    console = _console(stderr=True)
+    clashes = clashing_outputs(plans)
+    for first, second, slug in clashes:
+        console.print(
+            f"[red]error:[/red] {escape(str(first))} and {escape(str(second))} would both "
+            f"write {escape(str(out / slug))}.*: build them with different --out folders"
+        )
+    if clashes:
+        return EXIT_USAGE
+    jobs = jobs or default_jobs()
+    console.print(f"building {len(plans)} plans, {jobs} at a time")
+
+    def report(result) -> None:
+        console.rule(escape(str(result.plan)), align="left")
+        if result.findings is not None:
+            print_findings(result.findings, console)
+        if result.problem:
+            console.print(f"[red]{escape(result.problem)}[/red]")
+        for note in result.notes:
+            console.print(f"[yellow]note:[/yellow] {escape(note)}")
+        for difference in result.differences:
+            console.print(f"[red]differs:[/red] {escape(difference)}")
+        for path in result.paths:
+            console.print(f"wrote {escape(str(path))}")
+
+    start = time.perf_counter()
+    status, results = run_batch(plans, out, formats, strict, verify, jobs, paginate, report)
+    failed = ", ".join(str(r.plan) for r in results if r.status != EXIT_OK)
+    console.rule()
+    console.print(
+        f"{len(plans)} plans in {time.perf_counter() - start:.1f} s"
+        + escape(f"; with problems: {failed}" if failed else "; all built")
+    )
+    return status
+
+
+@main.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="folder for the outputs",
+)
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    metavar="FORMATS",
+    help="html, docx and/or pdf, comma-separated or repeated (default: all three)",
+)
+def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
+    """Build PLAN into --out, then rebuild it every time a file of the plan is saved.
+
+    The HTML preview and the Word file come first; the PDF and the Word file with page
+    numbers in its contents follow in the background. A plan with errors is reported
+    and the last good outputs are kept. Stop with Ctrl-C.
+    """
+    from .watch import Rebuilder
+    from .watch import watch as watch_plan
+
+    if not (plan / "plan.yaml").is_file():
+        _run_check(plan)  # reports the missing plan folder and exits
+    formats = _formats(to or ("html,docx,pdf",))
+    console = _console(stderr=True)
+
+    def say(message: str) -> None:
+        console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {escape(message)}")
+
+    rebuilder = Rebuilder(
+        plan, out, formats, say=say, show_findings=lambda f: print_findings(f, console)
+    )
+    try:
+        watch_plan(rebuilder)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        rebuilder.close()
+    console.print("stopped watching")
 
 
 @main.command()
@@ -215,3 +386,58 @@ def new(plan: Path, area: str, framework_id: str) -> None:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(EXIT_USAGE)
     console.print(escape(f"created {plan} ({len(written)} files); next: bcf-docgen check {plan}"))
+
+
+@main.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="folder for the outputs",
+)
+def pack(plan: Path, out: Path) -> None:
+    """Check PLAN, then write its board pack into --out.
+
+    The pack is one PDF: the covering report made from board-report.yaml, then the plan
+    as Appendix 1 and the report's other appendices, each after a title page. The
+    covering report is also written as a Word file. A draft's pack is made even with
+    errors (they are listed); a final plan's is refused while errors remain.
+    """
+    from .pack import PackError, assemble_pack, pack_paths, write_pack
+
+    result = _run_check(plan)
+    console = _console(stderr=True)
+    if result.plan is None or result.document is None:
+        print_findings(result.findings, console)
+        console.print("[red]nothing built:[/red] the plan could not be read")
+        sys.exit(EXIT_CONTENT)
+    try:
+        made = assemble_pack(result.plan, result.document)
+    except PackError as exc:
+        print_findings(result.findings, console)
+        console.print(f"[red]nothing built:[/red] {escape(str(exc))}")
+        sys.exit(EXIT_CONTENT)
+    findings = Findings()
+    findings.extend(result.findings)
+    findings.extend(made.findings)
+    print_findings(findings, console)
+    if findings.errors and result.plan.meta.status == "final":
+        console.print(
+            f"[red]pack refused (final plan):[/red] fix the {len(findings.errors)} error(s) "
+            "above; earlier outputs are left as they were"
+        )
+        sys.exit(EXIT_CONTENT)
+    pdf, docx = pack_paths(out, result.plan.slug)
+    with console.status(f"building {pdf.name} and {docx.name}..."):
+        files = write_pack(made, result.plan.root, out, result.plan.slug)
+    for note in files.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
+    console.print(f"wrote {escape(str(files.pdf))}")
+    console.print(f"wrote {escape(str(files.docx))}")
+    if findings.errors:
+        console.print(
+            f"[yellow]{len(findings.errors)} error(s) remain:[/yellow] "
+            "a final plan's pack would be refused"
+        )

@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import run_checks
+from .checks import run_checks, run_document_checks
 from .content.plan import Plan
 from .content.reader import read_plan
 from .document.assemble import assemble
@@ -35,6 +35,8 @@ def check_plan(folder: Path | str, templates: Path | None = None) -> Checked:
         findings.extend(run_checks(result.plan))
         document, assembly = assemble(result.plan, templates)
         findings.extend(assembly)
+        # Rules that need the laid-out document: stated totals, real numbering, headings.
+        findings.extend(run_document_checks(result.plan, document))
     return Checked(result.plan, findings, document)
 
 

@@ -21,6 +21,7 @@ from . import formatting
 from .content.plan import Plan
 from .content.validation import did_you_mean
 from .derived import funding_figures, metrics_info, risks_info
+from .performance import performances
 from .theme import Theme
 
 
@@ -77,7 +78,30 @@ def make_environment(theme: Theme, loader: jinja2.BaseLoader | None = None) -> j
         date=lambda v: formatting.date(v, theme.date_style),
         words=formatting.words,
     )
+    # Compiled code may hold filter results folded at compile time, so it is shared only
+    # between environments whose filters agree: those of themes with the same units.
+    env.code_key = (theme.money_units, theme.date_style)
     return env
+
+
+# Compiled template code by (environment's code_key, source): every `{{ }}` text is
+# compiled once per process, not once per use (a plan's YAML texts are rendered for the
+# document and again by a check, and `watch` rebuilds the same texts on every save).
+_COMPILED: dict[tuple[Any, str], Any] = {}
+_COMPILED_MAX = 20_000
+
+
+def _template(env: jinja2.Environment, source: str) -> jinja2.Template:
+    key = getattr(env, "code_key", None)
+    if key is None:
+        return env.from_string(source)
+    code = _COMPILED.get((key, source))
+    if code is None:
+        code = env.compile(source)
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        _COMPILED[(key, source)] = code
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
 def plan_context(plan: Plan) -> dict[str, Any]:
@@ -135,6 +159,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "partner_name": plan.partner_name,
         "ring_fences": plan.funding.ring_fences,
         "risk_register": plan.risks,
+        # Performance against plan by month (and by quarter): bcf_docgen.performance.
+        "performance": performances(plan),
     }
 
 
@@ -158,7 +184,7 @@ class TemplateProblem(Exception):
 def render_string(env: jinja2.Environment, source: str, context: dict[str, Any]) -> str:
     """Render `source`; raise TemplateProblem with the line inside `source` on any failure."""
     try:
-        return env.from_string(source).render(context)
+        return _template(env, source).render(context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(
             f"template syntax error: {exc.message}",

@@ -3,7 +3,9 @@
 `make_plan(overrides)` writes BASE_PLAN into a fresh folder under tmp_path, with
 `overrides` (relative path -> text, bytes, or None to leave the file out) applied on top,
 and returns the folder. Every file is dedented, so line 1 of a file is the first line
-of its text below: count lines from there when reading the tests.
+of its text below: count lines from there when reading the tests. The base plan is
+complete for its framework, so `check` finds nothing in it: a test's change makes the
+only findings.
 """
 
 from __future__ import annotations
@@ -36,8 +38,28 @@ PLAN_YAML = textwrap.dedent(
       - {id: icb, name: NHS Testshire Integrated Care Board, kind: icb}
     outline:
       - sections/intro.md
+      - sections/executive-summary.md
+      - sections/engagement.md
+      - sections/governance.md
+      - sections/approach-to-integration.md
+      - sections/prevention.md
+      - sections/hospital-to-home.md
     """
 )
+
+# The narrative sections the framework requires, present and short; without a heading
+# of their own, so that the document's headings are those of the tests.
+REQUIRED_SECTIONS: dict[str, str] = {
+    f"sections/{name}.md": f"---\ntitle: {title}\nheading: false\n---\n{text}\n"
+    for name, title, text in [
+        ("executive-summary", "Executive summary", "The plan in brief."),
+        ("engagement", "Engagement", "Partners wrote the plan together."),
+        ("governance", "Governance", "The Health and Wellbeing Board oversees the plan."),
+        ("approach-to-integration", "Integration", "Health and care work as one."),
+        ("prevention", "Prevention", "Help people stay well at home."),
+        ("hospital-to-home", "Hospital to home", "Help people home from hospital."),
+    ]
+}
 
 INTRO_MD = textwrap.dedent(
     """\
@@ -63,6 +85,8 @@ SCHEME_YAML = textwrap.dedent(
         commissioner: council
         source: nhs-minimum
         amounts: {2025-26: 1000000}
+    purpose: I go home from hospital with the help I need.
+    summary: Reablement at home after a stay in hospital.
     """
 )
 
@@ -82,6 +106,12 @@ METRICS_YAML = textwrap.dedent(
       - id: discharge-delay
         baseline: {period: 2024-25, value: 1.5}
         targets: {2025-26: 1.2}
+      - id: emergency-admissions-65
+        baseline: {period: 2024-25, value: 20_000}
+        targets: {2025-26: 19_500}
+      - id: residential-admissions-65
+        baseline: {period: 2024-25, value: 550}
+        targets: {2025-26: 530}
     """
 )
 
@@ -102,6 +132,15 @@ CONDITIONS_YAML = textwrap.dedent(
       - id: NC1
         status: met
         response: The council and the ICB agreed the plan together.
+      - id: NC2
+        status: met
+        response: The schemes serve both policy objectives.
+      - id: NC3
+        status: met
+        response: The NHS minimum contribution to social care is maintained.
+      - id: NC4
+        status: met
+        response: Partners take part in national oversight.
     """
 )
 
@@ -119,11 +158,17 @@ BASE_PLAN: dict[str, str] = {
     "plan.yaml": PLAN_YAML,
     "sections/intro.md": INTRO_MD,
     "schemes/s1.yaml": SCHEME_YAML,
-    "funding.yaml": FUNDING_YAML,
+    # Tests add sources or risks to FUNDING_YAML and RISKS_YAML: the base plan's extra
+    # lines (which make it complete for the checks) come after them, here.
+    "funding.yaml": FUNDING_YAML
+    + "ring_fences:\n"
+    + "  - {rule: nhs-min-asc, year: 2025-26, amount: 900_000}\n"
+    + "  - {rule: ooh-ringfence, year: 2025-26, amount: 0}\n",
     "metrics.yaml": METRICS_YAML,
-    "risks.yaml": RISKS_YAML,
+    "risks.yaml": RISKS_YAML + "    mitigations: [Weekly review of people waiting for care.]\n",
     "conditions.yaml": CONDITIONS_YAML,
     "signoff.yaml": SIGNOFF_YAML,
+    **REQUIRED_SECTIONS,
 }
 
 MakePlan = Callable[..., Path]

@@ -17,6 +17,7 @@ from bcf_docgen.document.model import (
     Heading,
     Landscape,
     Link,
+    ListBlock,
     Paragraph,
     Signature,
     Table,
@@ -373,3 +374,30 @@ def test_callout_title_without_a_kind_keeps_every_word(make_plan):
     document, _ = assembled(make_plan({"sections/intro.md": section}))
     callout = next(b for b in document.walk() if isinstance(b, Callout))
     assert (callout.kind, callout.title) == ("statement", "Our shared vision")
+
+
+def test_markdown_held_in_yaml_keeps_its_block_structure(make_plan):
+    scheme = (
+        "id: S1\nname: Home first\nlead: council\nmetrics: [discharge-delay]\n"
+        "purpose: I get home quickly.\n"
+        "summary: |\n  | Area | Beds |\n  |---|---:|\n  | North | 4 |\n  | Total | 4 |\n\n"
+        "  - first point\n  - second point\n\n  ```\n  code\n  ```\n"
+        "expenditure:\n  - line: Reablement at home\n"
+        "    type: Home-based intermediate care services\n    area: Social care\n"
+        "    commissioner: council\n    source: nhs-minimum\n    amounts: {2025-26: 1000000}\n"
+    )
+    folder = make_plan({"schemes/s1.yaml": scheme})
+    (folder / "plan.yaml").write_text((folder / "plan.yaml").read_text() + "  - schemes\n")
+    document, findings = assembled(folder)
+    typed = [t for t in document.tables() if plain_text(t.rows[0].cells[0].inlines) == "Area"]
+    assert len(typed) == 1 and [r.kind for r in typed[0].rows] == ["body", "body", "total"]
+    lists = [b for b in document.walk() if isinstance(b, ListBlock)]
+    assert any(
+        plain_text(i[0].inlines) == "first point"
+        for b in lists
+        for i in b.items
+        if i and isinstance(i[0], Paragraph)
+    )
+    texts = [plain_text(b.inlines) for b in document.walk() if isinstance(b, Paragraph)]
+    assert "code" in texts
+    assert not any("\ue000" in t or "\ue002" in t for t in texts)

@@ -43,7 +43,7 @@ def check(folder: Path) -> Checked:
 
 
 def outline(*entries: str) -> str:
-    """plan.yaml with `entries` appended to the outline (they start on line 15)."""
+    """plan.yaml with `entries` appended to the outline (they start on line 21)."""
     return PLAN_YAML + "".join(f"  - {entry}\n" for entry in entries)
 
 
@@ -493,7 +493,7 @@ def test_unsafe_yaml_tags_are_reported_not_run(
 def test_outline_entry_names_a_missing_file(make_plan: MakePlan) -> None:
     result = check(make_plan({"plan.yaml": outline("sections/missing.md")}))
     finding = only(result.findings, "file.missing")
-    assert where(finding) == ("plan.yaml", 15, 5)
+    assert where(finding) == ("plan.yaml", 21, 5)
     assert "sections/missing.md" in finding.message
 
 
@@ -517,7 +517,7 @@ def test_outline_paths_outside_the_plan_are_refused(
     assert (folder / "../secret.md").resolve() == secret
     result = check(folder)
     finding = only(result.findings, "path.outside")
-    assert where(finding) == ("plan.yaml", 15, 5)
+    assert where(finding) == ("plan.yaml", 21, 5)
     assert message in finding.message
     assert not any("secret" in f.file for f in result.findings)  # never read
 
@@ -534,7 +534,7 @@ def test_symlinks_out_of_the_plan_are_refused(make_plan: MakePlan, tmp_path: Pat
     result = check(folder)
     refused = sorted(where(f) for f in result.findings if f.code == "path.outside")
     assert refused == [
-        ("plan.yaml", 15, 5),
+        ("plan.yaml", 21, 5),
         ("risks.yaml", 1, 1),
         ("schemes/s2.yaml", 1, 1),
     ]
@@ -553,7 +553,7 @@ def test_a_symlink_inside_the_plan_is_fine(make_plan: MakePlan) -> None:
 def test_nul_character_in_a_path(make_plan: MakePlan) -> None:
     result = check(make_plan({"plan.yaml": outline('"sections/\\0.md"')}))
     finding = only(result.findings, "path.invalid")
-    assert where(finding) == ("plan.yaml", 15, 5)
+    assert where(finding) == ("plan.yaml", 21, 5)
 
 
 # ------------------------------------------------------------------ Markdown sections
@@ -729,7 +729,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run(make_plan: MakePlan)
     result = check(folder)
     found = {(f.file, f.line, f.code) for f in result.findings}
     assert found == {
-        ("plan.yaml", 15, "file.missing"),
+        ("plan.yaml", 21, "file.missing"),
         ("risks.yaml", 4, "schema.extra_forbidden"),
         ("funding.yaml", 5, "schema.money"),
         ("schemes/s1.yaml", 3, "ref.partner"),

@@ -1,18 +1,33 @@
 """Checks: small functions over a Plan, each adding findings. They never print or exit.
 
-A rule is a function `rule(plan, findings)` registered with `@check`; `run_checks` runs
-them all in registration order. Adding a rule is adding a function and its test.
+Two kinds of rule:
+
+- `@check`: `rule(plan, findings)`, run on the plan as read (ids, money, completeness,
+  placeholders, consistency);
+- `@document_check`: `rule(plan, document, findings)`, run on the assembled and resolved
+  Document as well, for what only exists once the plan is laid out: stated totals in
+  Markdown tables, hard-coded "Table 3" against the real numbering, heading levels,
+  alt text, link text, header rows and RAG cells.
+
+`run_checks` and `run_document_checks` run them all in registration order. Adding a rule
+is adding a function and its test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..content.plan import Plan
-from ..findings import Findings
+from ..findings import Findings, Severity
+
+if TYPE_CHECKING:
+    from ..document.model import Document
 
 Rule = Callable[[Plan, Findings], None]
+DocumentRule = Callable[[Plan, "Document", Findings], None]
 RULES: list[Rule] = []
+DOCUMENT_RULES: list[DocumentRule] = []
 
 
 def check(rule: Rule) -> Rule:
@@ -20,11 +35,59 @@ def check(rule: Rule) -> Rule:
     return rule
 
 
-def run_checks(plan: Plan) -> Findings:
-    # Import the rule modules so their @check decorators register them.
-    from . import narrative, references, structure  # noqa: F401
+def document_check(rule: DocumentRule) -> DocumentRule:
+    DOCUMENT_RULES.append(rule)
+    return rule
 
+
+def final(plan: Plan) -> bool:
+    return plan.meta.status == "final"
+
+
+def by_status(plan: Plan) -> Severity:
+    """Warning in a draft, error in a final plan: for what a draft may still lack
+    (placeholders, missing parts, alt text) but a final plan may not."""
+    return Severity.ERROR if final(plan) else Severity.WARNING
+
+
+def _load_rules() -> None:
+    # Import the rule modules so their decorators register them.
+    from . import (  # noqa: F401
+        accessibility,
+        completeness,
+        consistency,
+        money,
+        narrative,
+        numbered_refs,
+        placeholders,
+        references,
+        structure,
+        totals,
+    )
+
+
+def run_checks(plan: Plan) -> Findings:
+    _load_rules()
     findings = Findings()
     for rule in RULES:
         rule(plan, findings)
     return findings
+
+
+def run_document_checks(plan: Plan, document: Document) -> Findings:
+    _load_rules()
+    findings = Findings()
+    for rule in DOCUMENT_RULES:
+        rule(plan, document, findings)
+    return findings
+
+
+def warnings_as_errors(findings: Findings) -> Findings:
+    """The same findings with every warning made an error (`--strict`)."""
+    strict = Findings()
+    for finding in findings:
+        if finding.severity is Severity.WARNING:
+            strict.error(finding.code, finding.message, finding.location, finding.hint)
+        else:
+            strict.items.append(finding)
+    return strict

@@ -161,6 +161,7 @@ class Assembler:
             plan_root=self.plan.root,
             findings=self.findings,
             tables=self._table,
+            charts=self._chart,
             signatures=self._signatures,
             footnote_base=len(self.footnotes),
             origins=self.origins,
@@ -234,6 +235,16 @@ class Assembler:
             return []
         table.location = where
         return [table]
+
+    def _chart(self, args: list[str], where: Location) -> list[Block]:
+        """`::: chart METRIC`: the metric's plan and actual by month or quarter, drawn."""
+        from ..charts import chart_figure
+
+        try:
+            return chart_figure(self.plan, args, where)
+        except TableError as exc:
+            self.findings.error("template.chart", exc.message, where, exc.hint)
+            return []
 
     def _signatures(self) -> list[Block]:
         style = self.plan.theme.date_style

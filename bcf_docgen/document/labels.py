@@ -36,4 +36,6 @@ def header_text(info: DocumentInfo) -> str:
 
 def footer_text(info: DocumentInfo) -> str:
     """The footer's left part; the page number ('Page X of Y') follows on the right."""
+    if info.footer:
+        return info.footer
     return f"Version {info.version} | {info.date_text}"

@@ -3,8 +3,8 @@
 Handles the plan dialect: `{#id}` after a heading, figures with `{#fig:id alt="..."}`,
 pipe tables with a `Table: caption {#tbl:id}` line, stated total rows, `@kind:id`
 cross-references, footnotes, and the `:::` directives section templates use
-(`::: table NAME ARGS`, `::: callout KIND`, `::: style STYLE`, `::: landscape`,
-`::: signatures`, `::: contents`, `::: pagebreak`).
+(`::: table NAME ARGS`, `::: chart METRIC`, `::: callout KIND`, `::: style STYLE`,
+`::: landscape`, `::: signatures`, `::: contents`, `::: pagebreak`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,16 @@ from .model import (
 )
 from .numbers import parse_figure
 
-DIRECTIVES = ("table", "callout", "style", "landscape", "signatures", "contents", "pagebreak")
+DIRECTIVES = (
+    "table",
+    "chart",
+    "callout",
+    "style",
+    "landscape",
+    "signatures",
+    "contents",
+    "pagebreak",
+)
 XREF = re.compile(
     r"(?<![\w.@])@(sec|tbl|fig|app|scheme|risk|metric):([A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)"
 )
@@ -59,8 +68,22 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
 ORIGIN = re.compile("\ue000(\\d+)\ue001|\ue002")
 
 
+BLOCK_START = re.compile(r"^\s{0,3}(?:[|#>*+-]|\d+[.)]|```|~~~)")
+FENCE_LINE = re.compile(r"^\s{0,3}(?:```|~~~)")
+
+
 def origin_marker(index: int, text: str) -> str:
-    return f"\ue000{index}\ue001{text}\ue002"
+    """`text` wrapped in origin marks that leave its Markdown structure intact.
+
+    A mark written before a table, list or heading would turn it into a paragraph, so
+    there the mark goes in a paragraph of its own; after a closing code fence, likewise.
+    """
+    start = f"\ue000{index}\ue001"
+    if BLOCK_START.match(text):
+        start += "\n\n"
+    lines = text.rstrip("\n").split("\n")
+    end = "\n\n\ue002" if FENCE_LINE.match(lines[-1]) else "\ue002"
+    return f"{start}{text.rstrip(chr(10))}{end}"
 
 
 def strip_markers(text: str) -> str:
@@ -93,6 +116,7 @@ class MarkdownContext:
     plan_root: Path
     findings: Findings
     tables: Callable[[str, list[str], Location], list[Block]] | None = None
+    charts: Callable[[list[str], Location], list[Block]] | None = None
     signatures: Callable[[], list[Block]] | None = None
     footnotes: dict[str, int] = field(default_factory=dict)
     footnote_blocks: dict[int, list[Block]] = field(default_factory=dict)
@@ -156,6 +180,8 @@ def _directive(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> list[B
             ctx.findings.error("template.directive", "'::: table' needs a table name", where)
             return []
         return ctx.tables(args[0], args[1:], where)
+    if name == "chart":
+        return ctx.charts(args, where) if ctx.charts else []
     if name == "callout":
         kinds = ("statement", "quote", "note", "draft")
         kind = args[0] if args and args[0] in kinds else "statement"
@@ -291,6 +317,7 @@ def _table(
     where = ctx.at(node)
     head_rows: list[list[tuple[list[Inline], str]]] = []
     body_rows: list[list[tuple[list[Inline], str]]] = []
+    row_places: list[Location] = []
     for part in node.children:
         target = head_rows if part.type == "thead" else body_rows
         for tr in part.children:
@@ -301,6 +328,8 @@ def _table(
                 inlines = _inlines(cell.children[0].children, ctx, where) if cell.children else []
                 cells.append((_trim(inlines), align))
             target.append(cells)
+            if target is body_rows:  # where each row was written, for the checks
+                row_places.append(ctx.current_origin or ctx.at(tr))
     header = (
         ["".join(t.text for t in c if isinstance(t, Text)) for c, _ in head_rows[0]]
         if head_rows
@@ -308,13 +337,13 @@ def _table(
     )
     columns = [Column(h) for h in header]
     rows: list[Row] = []
-    for cells in body_rows:
+    for cells, place in zip(body_rows, row_places, strict=True):
         first = "".join(t.text for t in cells[0][0] if isinstance(t, Text)) if cells else ""
         match = TOTAL_ROW.match(first)
         kind = "body"
         if match:
             kind = "subtotal" if match.group(1).lower().startswith("sub") else "total"
-        rows.append(Row([Cell(c, align=a) for c, a in cells], kind=kind))  # type: ignore[arg-type]
+        rows.append(Row([Cell(c, align=a) for c, a in cells], kind=kind, location=place))  # type: ignore[arg-type]
     # A column is numeric when every non-empty body cell reads as a figure.
     for index, column in enumerate(columns):
         values = [
@@ -401,7 +430,7 @@ def _inlines(
             href = str(node.attrs.get("href", ""))
             children = _inlines(node.children, ctx, here, bold, italic)
             if SAFE_URL.match(href):
-                out.append(Link(href, children))
+                out.append(Link(href, children, location=ctx.current_origin or here))
             else:
                 ctx.findings.warning(
                     "markdown.link",

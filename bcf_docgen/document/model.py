@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ..findings import Location
 from ..theme import Theme
@@ -33,6 +33,8 @@ class Link:
 
     url: str
     children: list[Inline] = field(default_factory=list)
+    # Where the link was written (for checks); not part of what the link is.
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -139,6 +141,8 @@ class Row:
     cells: list[Cell]
     kind: Literal["body", "total", "subtotal"] = "body"
     anchor: str = ""  # a row that references can point at (a risk, say)
+    # Where a row of a Markdown table was written (for checks); None for computed rows.
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -168,7 +172,7 @@ class Table:
 
 @dataclass
 class Figure:
-    path: Path  # absolute, already checked to be inside the plan folder
+    path: Path | None  # absolute, already checked to be inside the plan folder
     alt: str
     caption: list[Inline]
     id: str
@@ -176,6 +180,9 @@ class Figure:
     width_fraction: float = 1.0
     number: str = ""
     anchor: str = ""
+    # A picture drawn from the data (bcf_docgen.charts.Chart) instead of a file: writers
+    # ask it for SVG (PDF) or PNG (Word) bytes.
+    chart: Any = None
 
     @property
     def label(self) -> str:
@@ -238,6 +245,7 @@ class DocumentInfo:
     subject: str
     keywords: list[str]
     language: str = "en-GB"
+    footer: str = ""  # the footer's left part, when not "Version X | date" (a board report)
 
     @property
     def is_draft(self) -> bool:

@@ -47,12 +47,14 @@ def resolve(document: Document, plan: Plan) -> Findings:
 
     # Headings
     counters = [0, 0, 0, 0]
-    appendix_count = 0
+    appendix_count = main_count = 0
     in_appendix = False
     numbered_parent = False
     top_id = "top"
+    top: Heading | None = None  # the section (level 1) the headings below belong to
     for heading in document.headings():
         if heading.level == 1:
+            top = heading
             counters = [0, 0, 0, 0]
             in_appendix = heading.appendix
             numbered_parent = heading.numbered
@@ -60,13 +62,14 @@ def resolve(document: Document, plan: Plan) -> Findings:
                 appendix_count += 1
                 heading.number = _letters(appendix_count) if heading.numbered else ""
             elif heading.numbered:
-                counters[0] = _main_count(document, heading)
+                main_count += 1
+                counters[0] = main_count
                 heading.number = str(counters[0])
         elif heading.numbered and numbered_parent and heading.level <= 3:
             counters[heading.level - 1] += 1
             for deeper in range(heading.level, 4):
                 counters[deeper] = 0
-            parent = _current_top(document, heading)
+            parent = top or heading
             parts = [parent.number] + [str(c) for c in counters[1 : heading.level]]
             if all(parts):
                 heading.number = ".".join(parts)
@@ -169,26 +172,6 @@ def _row_target(row: Row, targets: dict, used: set[str]) -> None:
     if row.anchor:
         targets[("row", row.anchor)] = ("", row.anchor, "")
         used.add(row.anchor)
-
-
-def _main_count(document: Document, heading: Heading) -> int:
-    count = 0
-    for h in document.headings():
-        if h.level == 1 and h.numbered and not h.appendix:
-            count += 1
-        if h is heading:
-            return count
-    return count
-
-
-def _current_top(document: Document, heading: Heading) -> Heading:
-    top = heading
-    for h in document.headings():
-        if h.level == 1:
-            top = h
-        if h is heading:
-            return top
-    return top
 
 
 def _xrefs(document: Document):

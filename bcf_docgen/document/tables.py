@@ -6,6 +6,7 @@ computed here. Money is formatted by `formatting.money` with the theme's units.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .. import formatting
@@ -473,3 +474,203 @@ def _conditions(t: TableMaker, args: list[str]) -> Table:
             )
         )
     return t.table("conditions", "National conditions and the plan's position", columns, rows)
+
+
+@builder("performance")
+def _performance(t: TableMaker, args: list[str]) -> Table:
+    """`::: table performance [monthly|quarterly] [YEAR]`: plan against actual by period."""
+    from ..performance import KIND_WORDS, performance
+
+    words = {word: kind for kind, word in KIND_WORDS.items()}
+    kind, year = "month", None
+    for arg in args:
+        if arg in words or arg in KIND_WORDS:
+            kind = words.get(arg, arg)
+        elif re.fullmatch(r"\d{4}-\d{2}", arg):
+            year = arg
+        else:
+            raise TableError(
+                f"'performance' takes 'monthly' or 'quarterly' and a year, got '{arg}'",
+                "write e.g. '::: table performance' or '::: table performance quarterly 2025-26'",
+            )
+    found = performance(t.plan, kind, year)
+    periods = found.periods
+    columns = [
+        Column("Metric", width=3.2),
+        Column("Measure", width=1.1),
+        *[Column(p.label, numeric=True) for p in periods],
+        Column("Year to date", numeric=True, width=1.2),
+        Column("Difference", numeric=True, width=1.2),
+        Column("% difference", numeric=True, width=1.2),
+        Column("% change on last year", numeric=True, width=1.3),
+        Column("RAG", width=1),
+    ]
+    rows: list[Row] = []
+    for m in found.metrics:
+        by_period = {p.period: p for p in m.periods}
+        unit = "" if m.info.unit == "%" else f" ({m.info.unit})"
+        average = "; year to date is the average" if m.average else ""
+        plan_cells = [_cell(m.value(by_period[p].plan), "right") for p in periods]
+        actual_cells = [_cell(m.value(by_period[p].actual), "right") for p in periods]
+        rag = m.rag
+        rows.append(
+            Row(
+                [
+                    _cell(f"{m.info.name}{unit}{average}"),
+                    _cell("Plan"),
+                    *plan_cells,
+                    _cell(m.ytd(m.ytd_plan), "right"),
+                    *[_cell("") for _ in range(4)],
+                ]
+            )
+        )
+        rows.append(
+            Row(
+                [
+                    _cell(""),
+                    _cell("Actual"),
+                    *actual_cells,
+                    _cell(m.ytd(m.ytd_actual), "right"),
+                    _cell(m.signed(m.difference), "right"),
+                    _cell(m.percent(m.pct_difference), "right"),
+                    _cell(m.percent(m.pct_last_year), "right"),
+                    _cell(RAG_WORDS[rag] if rag else "Not yet known", rag=rag),
+                ]
+            )
+        )
+    what = "month by month" if kind == "month" else "quarter by quarter"
+    return t.table(
+        found.table_id,
+        f"Performance against plan {what}, {found.span}",
+        columns,
+        rows,
+        wide=True,
+    )
+
+
+# ------------------------------------------------------------ the board pack's report
+
+
+def _board_report(t: TableMaker, name: str):
+    report = t.plan.board_report
+    if report is None:
+        raise TableError(
+            f"'{name}' needs board-report.yaml, which this plan does not have",
+            "add board-report.yaml (see docs/board-pack.md)",
+        )
+    return report
+
+
+def _layout(rows: list[tuple[str, str]]) -> Table:
+    """A label/value table without caption or number (the report's form fields)."""
+    columns = [Column("", width=1.6), Column("", width=5)]
+    return Table(
+        columns=columns,
+        rows=[Row([_cell(label), _cell(value)]) for label, value in rows],
+        header=False,
+        key_value=True,
+    )
+
+
+@builder("report-details")
+def _report_details(t: TableMaker, args: list[str]) -> Table:
+    report = _board_report(t, "report-details")
+    return _layout(
+        [
+            ("Decision-maker", report.decision_maker),
+            ("Subject", report.subject),
+            ("Date of decision", formatting.date(report.meeting_date, t.plan.theme.date_style)),
+            ("Report of", report.report_of),
+        ]
+    )
+
+
+@builder("report-contacts")
+def _report_contacts(t: TableMaker, args: list[str]) -> Table:
+    report = _board_report(t, "report-contacts")
+    columns = [
+        Column("Role", width=1),
+        Column("Name and job title", width=3.6),
+        Column("Telephone", width=1.7),
+        Column("Email", width=3.4),
+    ]
+    rows = [
+        Row(
+            [
+                _cell(c.role),
+                _cell(f"{c.name}, {c.title}" if c.title else c.name),
+                _cell((c.phone or "").replace(" ", "\u00a0")),  # a number is not broken
+                _cell(c.email or ""),
+            ]
+        )
+        for c in report.contacts
+    ]
+    return Table(columns=columns, rows=[_header(columns), *rows])
+
+
+@builder("report-decision")
+def _report_decision(t: TableMaker, args: list[str]) -> Table:
+    report = _board_report(t, "report-decision")
+    return _layout(
+        [
+            ("Key decision", "Yes" if report.key_decision else "No"),
+            ("Wards or communities affected", report.wards or "None named"),
+        ]
+    )
+
+
+@builder("report-assessments")
+def _report_assessments(t: TableMaker, args: list[str]) -> Table:
+    report = _board_report(t, "report-assessments")
+    rows = []
+    for what, found in (
+        ("Equality impact assessment", report.equality_impact_assessment),
+        ("Privacy impact assessment", report.privacy_impact_assessment),
+    ):
+        if found is None:
+            answer = "Not stated"
+        else:
+            answer = "Required" if found.required else "Not required"
+            if found.note:
+                answer += f". {found.note}"
+        rows.append((what, answer))
+    return _layout(rows)
+
+
+@builder("scheme-spend")
+def _scheme_spend(t: TableMaker, args: list[str]) -> Table:
+    """A scheme's spend, narrow enough for a portrait page: line, type, source, years."""
+    scheme = t.plan.scheme(args[0]) if args else None
+    if scheme is None:
+        known = [s.id for s in t.plan.schemes]
+        raise TableError(
+            f"'scheme-spend' needs the id of a scheme, got '{' '.join(args)}'",
+            did_you_mean(args[0], known) if args else "write e.g. '::: table scheme-spend S3'",
+        )
+    sources = {s.id: s.name for s in t.plan.funding.sources}
+    columns = [
+        Column("Line", width=3),
+        Column("Scheme type", width=2.6),
+        Column("Source", width=2.2),
+        *t.year_columns(),
+    ]
+    rows = [
+        Row(
+            [
+                _cell(line.line),
+                _cell(line.type),
+                _cell(sources.get(line.source, line.source)),
+                *t.money_cells(line.amounts),
+            ]
+        )
+        for line in scheme.expenditure
+    ]
+    rows.append(
+        Row(
+            [_cell("Total"), _cell(""), _cell(""), *t.money_cells(t.figures.by_scheme[scheme.id])],
+            kind="total",
+        )
+    )
+    return t.table(
+        f"scheme-spend-{scheme.id}", f"Planned spend of scheme {scheme.id}", columns, rows
+    )

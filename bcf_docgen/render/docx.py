@@ -665,9 +665,10 @@ class _Writer:
 
     def _picture(self, path, width: int, height: int, alt: str, title: str):
         """A picture scaled to `width` twips, or smaller to stay within `height`."""
-        inline = self.part.new_pic_inline(str(path), Emu(width * EMU_PER_TWIP), None)
+        image = path if isinstance(path, io.BytesIO) else str(path)
+        inline = self.part.new_pic_inline(image, Emu(width * EMU_PER_TWIP), None)
         if inline.extent.cy > height * EMU_PER_TWIP:
-            inline = self.part.new_pic_inline(str(path), None, Emu(height * EMU_PER_TWIP))
+            inline = self.part.new_pic_inline(image, None, Emu(height * EMU_PER_TWIP))
         self.shape_ids += 1
         inline.docPr.set("id", str(self.shape_ids))
         inline.docPr.set("name", f"Picture {self.shape_ids}")
@@ -683,7 +684,9 @@ class _Writer:
         fraction = min(max(figure.width_fraction, 0.1), 1.0)
         caption_text = plain_text(figure.caption)
         width, height = int(place.width * fraction), int(place.height * 0.75)
-        run = self._picture(figure.path, width, height, figure.alt, caption_text)
+        # A chart drawn from the data comes as PNG bytes at print resolution.
+        source = io.BytesIO(figure.chart.png()) if figure.chart is not None else figure.path
+        run = self._picture(source, width, height, figure.alt, caption_text)
         picture = paragraph(
             ppr(keep_next=True, spacing={"before": "120", "after": "0"}, jc="center"), run
         )

@@ -7,6 +7,7 @@ templates/theme/document.css.j2; numbering and reference texts come resolved in 
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Iterable
 from pathlib import Path
@@ -47,13 +48,17 @@ from ..document.model import (
 
 esc = html.escape
 
+# Pictures drawn from the data (charts) are served to WeasyPrint from memory under this.
+GENERATED_URL = "bcf-internal:generated/"
+
 
 def font_stack(theme_font: str, fallbacks: list[str]) -> str:
     names = [theme_font, *[f for f in fallbacks if f != theme_font]]
     return ", ".join(f'"{n}"' for n in names) + ", sans-serif"
 
 
-def stylesheet(document: Document, templates: Path | None = None) -> str:
+def stylesheet(document: Document, templates: Path | None = None, draft: bool | None = None) -> str:
+    """The print stylesheet; `draft` overrides the document's status (for the watermark)."""
     theme = document.theme
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str((templates or default_templates()) / "theme")),
@@ -73,15 +78,37 @@ def stylesheet(document: Document, templates: Path | None = None) -> str:
         heading_font=font_stack(theme.fonts.heading, theme.fonts.fallbacks),
         title_css=css_string(header_text(document.info)),
         footer_css=css_string(footer_text(document.info)),
-        draft=document.info.is_draft,
+        draft=document.info.is_draft if draft is None else draft,
     )
 
 
 class _Writer:
-    def __init__(self, document: Document, image_url):
+    def __init__(
+        self,
+        document: Document,
+        image_url,
+        prefix: str = "",
+        generated: dict[str, bytes] | None = None,
+    ):
         self.doc = document
         self.image_url = image_url
+        # Put before every id and internal link, so several documents can share one page.
+        self.prefix = prefix
+        # Pictures drawn from the data, by the URL the page uses for them; without it they
+        # are written into the page as data: URLs.
+        self.generated = generated
         self.out: list[str] = []
+
+    def ident(self, anchor: str) -> str:
+        return esc(f"{self.prefix}{anchor}")
+
+    def chart_url(self, figure: Figure) -> str:
+        svg = figure.chart.svg()
+        if self.generated is None:
+            return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+        url = f"{GENERATED_URL}{self.prefix}{figure.anchor or len(self.generated)}.svg"
+        self.generated[url] = svg
+        return url
 
     # -- inline ------------------------------------------------------------------
 
@@ -101,14 +128,17 @@ class _Writer:
                 parts.append(f'<a href="{esc(node.url)}">{self.inlines(node.children)}</a>')
             elif isinstance(node, XRef):
                 if node.anchor:
-                    parts.append(f'<a class="xref" href="#{esc(node.anchor)}">{esc(node.text)}</a>')
+                    parts.append(
+                        f'<a class="xref" href="#{self.ident(node.anchor)}">{esc(node.text)}</a>'
+                    )
                 else:
                     parts.append(esc(node.text))
             elif isinstance(node, LineBreak):
                 parts.append("<br>")
             elif isinstance(node, FootnoteRef):
                 parts.append(
-                    f'<sup class="note-ref"><a href="#note-{node.number}">{node.number}</a></sup>'
+                    f'<sup class="note-ref"><a href="#{self.ident(f"note-{node.number}")}">'
+                    f"{node.number}</a></sup>"
                 )
         return "".join(parts)
 
@@ -132,13 +162,16 @@ class _Writer:
                 )
                 number = f'<span class="num">{esc(label)}</span> '
             title = self.inlines(block.title)
-            w(f'<{tag} id="{esc(block.anchor)}"{classes}>{number}{title}</{tag}>')
+            w(f'<{tag} id="{self.ident(block.anchor)}"{classes}>{number}{title}</{tag}>')
         elif isinstance(block, Paragraph):
             cls = "" if block.style == "body" else f' class="{block.style}"'
             w(f"<p{cls}>{self.inlines(block.inlines)}</p>")
         elif isinstance(block, ListBlock):
             tag = "ol" if block.ordered else "ul"
-            start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
+            start = ""
+            if block.ordered and block.start != 1:
+                # WeasyPrint ignores `start`; the list-item counter does the same in print.
+                start = f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
             w(f"<{tag}{start}>")
             for item in block.items:
                 w("<li>")
@@ -157,9 +190,10 @@ class _Writer:
         elif isinstance(block, Table):
             self.table(block)
         elif isinstance(block, Figure):
-            src = esc(self.image_url(block.path))
+            url = self.chart_url(block) if block.chart is not None else self.image_url(block.path)
+            src = esc(url)
             w(
-                f'<figure id="{esc(block.anchor)}"><img src="{src}" alt="{esc(block.alt)}" '
+                f'<figure id="{self.ident(block.anchor)}"><img src="{src}" alt="{esc(block.alt)}" '
                 f'style="width: {block.width_fraction * 100:.0f}%">'
             )
             w(
@@ -187,7 +221,7 @@ class _Writer:
 
     def table(self, table: Table) -> None:
         w = self.out.append
-        ident = f' id="{esc(table.anchor)}"' if table.anchor else ""
+        ident = f' id="{self.ident(table.anchor)}"' if table.anchor else ""
         w(f"<table{ident}>")
         if table.caption:
             w(f"<caption>{esc(caption_label(table.label))}{self.inlines(table.caption)}</caption>")
@@ -204,7 +238,7 @@ class _Writer:
 
     def row(self, row: Row, header: bool, table: Table) -> str:
         cls = f' class="{row.kind}"' if row.kind != "body" else ""
-        ident = f' id="{esc(row.anchor)}"' if row.anchor else ""
+        ident = f' id="{self.ident(row.anchor)}"' if row.anchor else ""
         cells = []
         for index, cell in enumerate(row.cells):
             cells.append(self.cell(cell, header, row_header=table.key_value and index == 0))
@@ -227,11 +261,14 @@ class _Writer:
 
     def contents(self) -> None:
         w = self.out.append
-        w(f'<nav class="contents"><h1 id="contents" class="new-page">{CONTENTS_TITLE}</h1><ol>')
+        w(
+            f'<nav class="contents"><h1 id="{self.ident("contents")}" class="new-page">'
+            f"{CONTENTS_TITLE}</h1><ol>"
+        )
         for heading in self.doc.headings():
             if heading.in_contents and heading.level <= 3:
                 w(
-                    f'<li class="level-{heading.level}"><a href="#{esc(heading.anchor)}">'
+                    f'<li class="level-{heading.level}"><a href="#{self.ident(heading.anchor)}">'
                     f"{esc(heading.label)}</a></li>"
                 )
         w("</ol></nav>")
@@ -242,34 +279,60 @@ class _Writer:
         w = self.out.append
         w(f'<section class="notes"><h2>{NOTES_TITLE}</h2><ol>')
         for number in sorted(self.doc.footnotes):
-            w(f'<li id="note-{number}" value="{number}">')
+            w(f'<li id="{self.ident(f"note-{number}")}" value="{number}">')
             self.blocks(self.doc.footnotes[number])
             w("</li>")
         w("</ol></section>")
 
 
-def render_html(document: Document, image_url=None, templates: Path | None = None) -> str:
+def render_body(
+    document: Document,
+    image_url=None,
+    *,
+    prefix: str = "",
+    generated: dict[str, bytes] | None = None,
+    cover: bool = True,
+) -> str:
+    """The document's content as HTML, without the page around it.
+
+    `prefix` goes before every id and internal link (so documents can share a page);
+    pictures drawn from the data are added to `generated` under the URLs the HTML uses
+    (data: URLs when it is None). With `cover`, what comes before the first heading or
+    the contents is the cover page, with the logo.
+    """
+    writer = _Writer(document, image_url or (lambda path: path.as_uri()), prefix, generated)
+    blocks = list(document.blocks)
+    if cover:
+        # The cover is everything before the first heading or contents.
+        front: list[Block] = []
+        while blocks and not isinstance(blocks[0], Heading | Contents):
+            front.append(blocks.pop(0))
+        writer.out.append('<section class="cover">')
+        if document.logo is not None:
+            writer.out.append(
+                f'<img class="logo" src="{esc(writer.image_url(document.logo))}" '
+                f'alt="{esc(document.info.author)} logo">'
+            )
+        writer.blocks(front)
+        writer.out.append("</section>")
+    writer.blocks(blocks)
+    writer.notes()
+    return "\n".join(writer.out)
+
+
+def render_html(
+    document: Document,
+    image_url=None,
+    templates: Path | None = None,
+    generated: dict[str, bytes] | None = None,
+) -> str:
     """The document as a complete HTML page (UTF-8 text).
 
     `image_url` maps a figure's path to the URL written in the page; by default a
     file: URL, which the PDF writer's fetcher allows only inside the plan folder.
+    Charts are data: URLs, or URLs collected in `generated` when it is given (the PDF).
     """
-    writer = _Writer(document, image_url or (lambda path: path.as_uri()))
-    blocks = list(document.blocks)
-    # The cover is everything before the first heading or contents.
-    cover: list[Block] = []
-    while blocks and not isinstance(blocks[0], Heading | Contents):
-        cover.append(blocks.pop(0))
-    writer.out.append('<section class="cover">')
-    if document.logo is not None:
-        writer.out.append(
-            f'<img class="logo" src="{esc(writer.image_url(document.logo))}" '
-            f'alt="{esc(document.info.author)} logo">'
-        )
-    writer.blocks(cover)
-    writer.out.append("</section>")
-    writer.blocks(blocks)
-    writer.notes()
+    body = render_body(document, image_url, generated=generated)
     info = document.info
     head = (
         "<!DOCTYPE html>\n"
@@ -280,4 +343,4 @@ def render_html(document: Document, image_url=None, templates: Path | None = Non
         f'<meta name="keywords" content="{esc(", ".join(info.keywords))}">\n'
         f"<style>\n{stylesheet(document, templates)}</style>\n</head>\n<body>\n"
     )
-    return head + "\n".join(writer.out) + "\n</body>\n</html>\n"
+    return head + body + "\n</body>\n</html>\n"

@@ -49,11 +49,15 @@ def watermark_png(text: str = DRAFT_MARK) -> bytes:
     return buffer.getvalue()
 
 
-def make_fetcher(allowed: list[Path]):
-    """A WeasyPrint URL fetcher that reads only files under `allowed` (and the watermark)."""
+def make_fetcher(allowed: list[Path], generated: dict[str, bytes] | None = None):
+    """A WeasyPrint URL fetcher that reads only files under `allowed` (and the watermark).
+
+    `generated` holds pictures drawn from the data (charts, SVG) by their internal URL.
+    """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     roots = [p.resolve() for p in allowed]
+    drawn = dict(generated or {})
 
     class Refused(FatalURLFetchingError):
         pass
@@ -62,6 +66,8 @@ def make_fetcher(allowed: list[Path]):
         def fetch(self, url, headers=None):
             if url == WATERMARK_URL:
                 return URLFetcherResponse(url, watermark_png(), {"Content-Type": "image/png"})
+            if url in drawn:
+                return URLFetcherResponse(url, drawn[url], {"Content-Type": "image/svg+xml"})
             parsed = urlparse(url)
             if parsed.scheme != "file":
                 raise Refused(f"refused to fetch {url}: only files of the plan are used")
@@ -75,9 +81,17 @@ def make_fetcher(allowed: list[Path]):
 
 def render_pdf(document: Document, plan_root: Path, templates: Path | None = None) -> bytes:
     """The PDF bytes: tagged (PDF/UA-1), fonts embedded, no network, same bytes each time."""
+    generated: dict[str, bytes] = {}
+    page = render_html(document, templates=templates, generated=generated)
+    return write_pdf(page, plan_root, templates, generated)
+
+
+def write_pdf(
+    page: str, plan_root: Path, templates: Path | None, generated: dict[str, bytes]
+) -> bytes:
+    """Lay out an HTML page as a tagged PDF, reading only the plan's files and `generated`."""
     import weasyprint
 
-    page = render_html(document, templates=templates)
-    fetcher = make_fetcher([plan_root, templates or default_templates()])
+    fetcher = make_fetcher([plan_root, templates or default_templates()], generated)
     html = weasyprint.HTML(string=page, base_url=plan_root.as_uri() + "/", url_fetcher=fetcher)
     return html.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)

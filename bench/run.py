@@ -1,0 +1,610 @@
+#!/usr/bin/env python3
+"""Benchmark bcf-docgen against pandoc and WeasyPrint on the same generated plan.
+
+    .venv/bin/python bench/run.py --size M            # about 7 minutes on 2 cores
+    .venv/bin/python bench/run.py --size S M L --runs 3
+    .venv/bin/python bench/run.py --size M --only check,docx,pandoc
+
+It generates a plan (bench/generate.py), then times, as separate processes run the way
+a user runs them: `bcf-docgen check`; the Word writer (in-process, and `build --to docx
+--no-paginate`); the LibreOffice pagination pass; `build --to pdf`; the full `build`;
+pandoc converting the same content as one Markdown file to .docx; the WeasyPrint
+command line laying out our own HTML (`build --to html`); building several plans with
+--jobs 1 and 2; and how soon `bcf-docgen watch` rewrites each output after a save.
+
+Each figure is the median of --runs runs. Peak memory is the largest resident set of
+any one process of the command (what `/usr/bin/time -v` reports), read with wait4();
+for the full build, the sum over its processes at the worst moment is sampled too.
+The table is printed, kept in bench/results/SIZE.json, and written into
+bench/RESULTS.md between the markers (the text around them is kept). Nothing here is a
+test: CI does not run it.
+
+pandoc is needed for its row: `apt-get install pandoc` (Debian), or
+`.venv/bin/pip install pypandoc_binary` (a wheel that ships pandoc). LibreOffice
+(`soffice`) is needed for the pagination rows; `make build` installs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+BIN = Path(sys.executable).parent
+RESULTS_DIR = HERE / "results"
+RESULTS_MD = HERE / "RESULTS.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+ROWS = ("check", "docx", "pdf", "build", "pandoc", "weasyprint", "batch", "watch")
+
+PANDOC_HELP = (
+    "pandoc is not installed, so the pandoc row is skipped. Install it with\n"
+    "    apt-get install pandoc                      (Debian/Ubuntu, as root)\n"
+    "or  .venv/bin/pip install pypandoc_binary       (a wheel that ships pandoc)\n"
+    "and run this again."
+)
+
+
+# ---------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Sample:
+    wall: float
+    rss_mb: float  # the largest single process (self or any waited-for descendant)
+    tree_mb: float = 0.0  # sampled sum over the process tree (only when asked)
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and all its descendants now, in MB (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21])
+        except (OSError, ValueError, IndexError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += rss.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def measure(command: list[str], tree: bool = False, cwd: Path | None = None) -> Sample:
+    """Run `command` to the end; wall time and peak memory. Raises if it fails."""
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=log, stderr=log, cwd=cwd)
+        peak, done = 0.0, threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(0.1):
+                peak = max(peak, _tree_rss_mb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True) if tree else None
+        if sampler:
+            sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            log.seek(0)
+            output = log.read().decode(errors="replace")[-3000:]
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output}")
+    return Sample(wall, usage.ru_maxrss / 1024, peak)
+
+
+def repeat(runs: int, command: list[str], tree: bool = False, **kw) -> dict:
+    samples = [measure(command, tree=tree, **kw) for _ in range(runs)]
+    return summary([s.wall for s in samples], max(s.rss_mb for s in samples), samples)
+
+
+def summary(walls: list[float], rss_mb: float | None = None, samples=None) -> dict:
+    result = {
+        "median": statistics.median(walls),
+        "min": min(walls),
+        "max": max(walls),
+        "runs": len(walls),
+    }
+    if rss_mb is not None:
+        result["rss_mb"] = rss_mb
+    if samples and any(s.tree_mb for s in samples):
+        result["tree_mb"] = max(s.tree_mb for s in samples)
+    return result
+
+
+# ---------------------------------------------------------------------------- probe
+
+
+def probe(plan: Path, runs: int, out: Path) -> dict:
+    """In-process timings (run in a child process: `run.py --probe PLAN`).
+
+    The reading+checking, the Word writer alone, the HTML writer, and one LibreOffice
+    pagination pass, each after a warm-up so that imports are not counted.
+    """
+    from equivalent import document_markdown
+
+    from bcf_docgen.pipeline import check_plan
+    from bcf_docgen.render.docx import render_docx
+    from bcf_docgen.render.html import render_html
+    from bcf_docgen.render.libreoffice import paginate
+
+    def timed(function, *args):
+        start = time.perf_counter()
+        value = function(*args)
+        return time.perf_counter() - start, value
+
+    check_plan(plan)  # warm-up: imports, templates, frameworks
+    checks = [timed(check_plan, plan) for _ in range(runs)]
+    document = checks[-1][1].document
+    render_docx(document)
+    writes = [timed(render_docx, document) for _ in range(runs)]
+    render_html(document)
+    html = [timed(render_html, document) for _ in range(runs)]
+    data = writes[-1][1]
+    passes = [timed(paginate, data) for _ in range(max(1, runs))]
+    pages = passes[-1][1]
+    (out / "plan.md").write_text(document_markdown(document), encoding="utf-8")
+    return {
+        "check": [t for t, _ in checks],
+        "docx_writer": [t for t, _ in writes],
+        "html_writer": [t for t, _ in html],
+        "pagination_pass": [t for t, _ in passes] if pages else [],
+        "word_pages": pages.total if pages else None,
+        "docx_mb": len(data) / 2**20,
+    }
+
+
+# ---------------------------------------------------------------------------- rows
+
+
+def tool(name: str) -> str:
+    local = BIN / name
+    if local.exists():
+        return str(local)
+    found = shutil.which(name)
+    if not found:
+        raise SystemExit(f"{name} not found: run `make build` first")
+    return found
+
+
+def pandoc_path() -> str | None:
+    found = shutil.which("pandoc")
+    if found:
+        return found
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except Exception:  # not installed, or the wheel has no binary
+        return None
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path)).pages)
+
+
+def watch_latency(plan: Path, out: Path, runs: int, bcf: str) -> dict:
+    """Start `bcf-docgen watch`, save a section `runs` times, time each output's rewrite."""
+    lines: list[tuple[float, str]] = []
+    process = subprocess.Popen(
+        [bcf, "watch", str(plan), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+    def read() -> None:
+        for line in process.stderr:
+            lines.append((time.perf_counter(), line.rstrip()))
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def wait_for(text: str, count: int, timeout: float = 300) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            hits = [t for t, line in lines if text in line]
+            if len(hits) >= count:
+                return hits[count - 1]
+            if process.poll() is not None:
+                break
+            time.sleep(0.01)
+        raise RuntimeError(
+            f"watch: no '{text}' (#{count}); output:\n" + "\n".join(line for _, line in lines[-20:])
+        )
+
+    def changed(path: Path, before: int, timeout: float = 60) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                if path.stat().st_mtime_ns != before:
+                    return time.perf_counter()
+            except FileNotFoundError:
+                pass
+            time.sleep(0.005)
+        raise RuntimeError(f"watch: {path.name} was not rewritten")
+
+    results: dict[str, list[float]] = {"html": [], "docx": [], "pdf": [], "docx_paged": []}
+    try:
+        wait_for("PDF updated", 1)
+        wait_for("paged Word file updated", 1)
+        section = plan / "sections" / "background.md"
+        for n in range(1, runs + 1):
+            html, docx = (next(out.glob(f"*.{ext}")) for ext in ("html", "docx"))
+            html_before, docx_before = html.stat().st_mtime_ns, docx.stat().st_mtime_ns
+            saved = time.perf_counter()
+            with section.open("a", encoding="utf-8") as handle:
+                handle.write(f"\n\nA sentence added by the benchmark, save {n}.\n")
+            results["html"].append(changed(html, html_before) - saved)
+            results["docx"].append(changed(docx, docx_before) - saved)
+            results["pdf"].append(wait_for("PDF updated", n + 1) - saved)
+            results["docx_paged"].append(wait_for("paged Word file updated", n + 1) - saved)
+    finally:
+        stop = time.perf_counter()
+        process.send_signal(signal.SIGINT)
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = None
+    summaries = {k: summary(v) for k, v in results.items() if v}
+    summaries["ctrl_c"] = {"exit": code, "seconds": time.perf_counter() - stop}
+    return summaries
+
+
+# ---------------------------------------------------------------------------- one size
+
+
+def run_size(size: str, runs: int, only: set[str], seed: int, batch_plans: int) -> dict:
+    from generate import SIZES, generate_plan
+
+    bcf, weasy = tool("bcf-docgen"), tool("weasyprint")
+    results: dict = {"size": size, "seed": seed, "runs": runs, "rows": {}, "notes": []}
+    rows = results["rows"]
+    work = Path(tempfile.mkdtemp(prefix=f"bcf-bench-{size}-"))
+    plan = generate_plan(work / "plan", size, seed)
+    results["schemes"] = SIZES[size].schemes
+    out = work / "out"
+
+    def say(text: str) -> None:
+        print(f"[{size}] {text}", flush=True)
+
+    say(f"plan generated in {plan}")
+    probe_out = subprocess.run(
+        [sys.executable, __file__, "--probe", str(plan), "--runs", str(runs), "--work", str(work)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    inproc = json.loads(probe_out.stdout.strip().splitlines()[-1])
+    results["word_pages"] = inproc["word_pages"]
+    rows["check_inprocess"] = summary(inproc["check"])
+    rows["docx_writer"] = summary(inproc["docx_writer"])
+    rows["html_writer"] = summary(inproc["html_writer"])
+    if inproc["pagination_pass"]:
+        rows["pagination_pass"] = summary(inproc["pagination_pass"])
+    say("in-process timings done")
+
+    if "check" in only:
+        rows["check"] = repeat(runs, [bcf, "check", str(plan)])
+        say(f"check {rows['check']['median']:.2f} s")
+    if "docx" in only:
+        cmd = [bcf, "build", str(plan), "--out", str(out), "--to", "docx", "--no-paginate"]
+        rows["docx_quick"] = repeat(runs, cmd)
+        rows["docx"] = repeat(runs, [bcf, "build", str(plan), "--out", str(out), "--to", "docx"])
+        say(f"docx {rows['docx_quick']['median']:.2f} s / paged {rows['docx']['median']:.2f} s")
+    if "pdf" in only:
+        rows["pdf"] = repeat(runs, [bcf, "build", str(plan), "--out", str(out), "--to", "pdf"])
+        say(f"pdf {rows['pdf']['median']:.2f} s")
+    if "build" in only:
+        rows["build"] = repeat(runs, [bcf, "build", str(plan), "--out", str(out)], tree=True)
+        results["pdf_pages"] = pdf_pages(next(out.glob("*.pdf")))
+        say(f"build {rows['build']['median']:.2f} s, {results['pdf_pages']} PDF pages")
+    if "pandoc" in only:
+        pandoc = pandoc_path()
+        if pandoc is None:
+            print(PANDOC_HELP, file=sys.stderr)
+            results["notes"].append("pandoc not installed: no pandoc row")
+        else:
+            results["pandoc_version"] = _first_line([pandoc, "--version"])
+            cmd = [pandoc, str(work / "plan.md"), "--toc", "-o", str(work / "pandoc.docx")]
+            rows["pandoc"] = repeat(runs, cmd, cwd=work)
+            say(f"pandoc {rows['pandoc']['median']:.2f} s")
+    if "weasyprint" in only:
+        html_out = work / "html"
+        measure([bcf, "build", str(plan), "--out", str(html_out), "--to", "html"])
+        cmd = [bcf, "build", str(plan), "--out", str(html_out), "--to", "html"]
+        rows["html"] = repeat(runs, cmd)
+        page = next(html_out.glob("*.html"))
+        cmd = [weasy, "--pdf-variant", "pdf/ua-1", str(page), str(work / "weasyprint.pdf")]
+        rows["weasyprint"] = repeat(runs, cmd)
+        results["weasyprint_pages"] = pdf_pages(work / "weasyprint.pdf")
+        say(f"weasyprint {rows['weasyprint']['median']:.2f} s")
+    if "batch" in only:
+        plans = [generate_plan(work / f"batch-{i}", "S", seed + i) for i in range(batch_plans)]
+        for jobs in (1, 2):
+            cmd = [bcf, "build", *map(str, plans), "--out", str(work / "batch-out"), "--jobs"]
+            rows[f"batch_jobs{jobs}"] = repeat(runs, [*cmd, str(jobs)])
+            took = rows[f"batch_jobs{jobs}"]["median"]
+            say(f"{batch_plans} S plans, --jobs {jobs}: {took:.1f} s")
+    if "watch" in only:
+        watched = work / "watch-plan"
+        shutil.copytree(plan, watched)
+        latency = watch_latency(watched, work / "watch-out", runs, bcf)
+        for key, value in latency.items():
+            rows[f"watch_{key}"] = value
+        say(f"watch html {latency['html']['median']:.2f} s, docx {latency['docx']['median']:.2f} s")
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _first_line(command: list[str]) -> str:
+    try:
+        return subprocess.run(command, capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "not installed"
+
+
+def machine() -> dict:
+    import docx
+    import weasyprint
+
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    debian = Path("/etc/debian_version")
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "date": dt.datetime.now().isoformat(timespec="minutes"),
+        "cpu": f"{os.cpu_count()} x {cpu}",
+        "memory_gb": round(memory, 1),
+        "os": f"{platform.system()} {platform.release()}"
+        + (f", Debian {debian.read_text().strip()}" if debian.exists() else ""),
+        "python": platform.python_version(),
+        "weasyprint": weasyprint.__version__,
+        "python_docx": docx.__version__ if hasattr(docx, "__version__") else "?",
+        "libreoffice": _first_line(["soffice", "--version"]),
+        "pandoc": _first_line([pandoc_path() or "pandoc", "--version"]),
+        "commit": commit,
+        "load_before": os.getloadavg()[0],
+    }
+
+
+# ---------------------------------------------------------------------------- reporting
+
+LABELS = [
+    ("check", "`bcf-docgen check` (command)"),
+    ("check_inprocess", "check, in-process (read + check + assemble)"),
+    ("docx_writer", "Word writer alone, in-process"),
+    ("docx_quick", "`build --to docx --no-paginate` (command)"),
+    ("pagination_pass", "one LibreOffice pagination pass"),
+    ("docx", "`build --to docx` (writer + pagination)"),
+    ("html_writer", "HTML writer alone, in-process"),
+    ("html", "`build --to html` (command)"),
+    ("pdf", "`build --to pdf` (command)"),
+    ("build", "`build` (docx + pdf in parallel)"),
+    ("pandoc", "pandoc md -> docx (command)"),
+    ("weasyprint", "weasyprint CLI on our HTML"),
+    ("batch_jobs1", "build {n} S plans, `--jobs 1`"),
+    ("batch_jobs2", "build {n} S plans, `--jobs 2`"),
+    ("watch_html", "watch: HTML rewritten after a save"),
+    ("watch_docx", "watch: .docx rewritten after a save"),
+    ("watch_pdf", "watch: PDF rewritten after a save"),
+    ("watch_docx_paged", "watch: paged .docx rewritten after a save"),
+]
+
+
+def ratio(rows: dict, a: str, b: str) -> float | None:
+    if a in rows and b in rows and rows[b]["median"]:
+        return rows[a]["median"] / rows[b]["median"]
+    return None
+
+
+def targets(results: dict) -> list[tuple[str, str, str]]:
+    """(target, measured, met?) for one size."""
+    rows = results["rows"]
+    out = []
+
+    def add(name: str, value: float | None, limit: float, fmt: str, below: bool = True) -> None:
+        if value is None:
+            return
+        met = value <= limit if below else value >= limit
+        out.append((name, fmt.format(value), "yes" if met else "**no**"))
+
+    add("Word writer / pandoc <= 1.0", ratio(rows, "docx_writer", "pandoc"), 1.0, "{:.2f}x")
+    add(
+        "`build --to docx --no-paginate` / pandoc <= 1.0",
+        ratio(rows, "docx_quick", "pandoc"),
+        1.0,
+        "{:.2f}x",
+    )
+    add("full build / WeasyPrint CLI <= 1.15", ratio(rows, "build", "weasyprint"), 1.15, "{:.2f}x")
+    if "check_inprocess" in rows:
+        add("check in-process < 0.5 s", rows["check_inprocess"]["median"], 0.5, "{:.2f} s")
+    if "check" in rows:
+        add("`bcf-docgen check` command < 0.5 s", rows["check"]["median"], 0.5, "{:.2f} s")
+    if "build" in rows:
+        memory = rows["build"]["rss_mb"]
+        add("full build peak memory < 400 MB (largest process)", memory, 400, "{:.0f} MB")
+    speedup = ratio(rows, "batch_jobs1", "batch_jobs2")
+    add("--jobs 2 speed-up >= 1.8", speedup, 1.8, "{:.2f}x", below=False)
+    if "watch_html" in rows:
+        add("watch: HTML within 1 s of a save", rows["watch_html"]["median"], 1.0, "{:.2f} s")
+        add("watch: .docx within 2 s of a save", rows["watch_docx"]["median"], 2.0, "{:.2f} s")
+    return out
+
+
+def table(results: dict) -> str:
+    rows = results["rows"]
+    n = results.get("batch_plans", 4)
+    lines = ["| What | Median | Min-max | Peak RSS |", "|---|---:|---:|---:|"]
+    for key, label in LABELS:
+        if key not in rows:
+            continue
+        row = rows[key]
+        rss = f"{row['rss_mb']:.0f} MB" if "rss_mb" in row else ""
+        if "tree_mb" in row:
+            rss += f" ({row['tree_mb']:.0f} MB all processes)"
+        lines.append(
+            f"| {label.format(n=n)} | {row['median']:.2f} s | "
+            f"{row['min']:.2f}-{row['max']:.2f} | {rss} |"
+        )
+    return "\n".join(lines)
+
+
+def scaling(all_results: dict[str, dict]) -> str:
+    """L/M (and M/S) time ratios against the page ratio."""
+    lines = []
+    for small, large in (("S", "M"), ("M", "L")):
+        a, b = all_results.get(small), all_results.get(large)
+        if not a or not b or not a.get("pdf_pages") or not b.get("pdf_pages"):
+            continue
+        pages = b["pdf_pages"] / a["pdf_pages"]
+        lines.append(f"\n{large}/{small}: pages {pages:.2f}x")
+        lines.append("\n| What | time ratio | / page ratio |\n|---|---:|---:|")
+        for key, label in LABELS:
+            if key.startswith(("batch", "watch")) or key not in a["rows"] or key not in b["rows"]:
+                continue
+            r = b["rows"][key]["median"] / a["rows"][key]["median"]
+            lines.append(f"| {label} | {r:.2f}x | {r / pages:.2f} |")
+    return "\n".join(lines)
+
+
+def render_markdown(all_results: dict[str, dict]) -> str:
+    parts = [BEGIN, "", "_Written by `bench/run.py`; edit the text outside these markers._", ""]
+    for size in ("S", "M", "L"):
+        results = all_results.get(size)
+        if not results:
+            continue
+        m = results["machine"]
+        parts += [
+            f"### Size {size}: {results['schemes']} schemes, {results.get('pdf_pages', '?')} PDF "
+            f"pages ({results.get('word_pages', '?')} in Word)",
+            "",
+            f"{m['date']}, {m['cpu']}, {m['memory_gb']} GB, {m['os']}; Python {m['python']}, "
+            f"WeasyPrint {m['weasyprint']}, python-docx {m['python_docx']}, {m['libreoffice']}, "
+            f"{m['pandoc']}; commit {m['commit']}; {results['runs']} runs; load average "
+            f"{m['load_before']:.2f} before, {results.get('load_after', 0):.2f} after.",
+            "",
+            table(results),
+            "",
+            "| Target | Measured | Met |",
+            "|---|---:|---|",
+            *[f"| {t} | {v} | {ok} |" for t, v, ok in targets(results)],
+            "",
+        ]
+        if results.get("notes"):
+            parts += [f"Notes: {'; '.join(results['notes'])}.", ""]
+    text = scaling(all_results)
+    if text:
+        parts += ["### Scaling", text, ""]
+    parts.append(END)
+    return "\n".join(parts)
+
+
+def write_markdown(all_results: dict[str, dict]) -> None:
+    block = render_markdown(all_results)
+    if RESULTS_MD.exists():
+        text = RESULTS_MD.read_text(encoding="utf-8")
+        if BEGIN in text and END in text:
+            pattern = re.escape(BEGIN) + ".*?" + re.escape(END)
+            text = re.sub(pattern, lambda _: block, text, flags=re.S)
+        else:
+            text = text.rstrip() + "\n\n" + block + "\n"
+    else:
+        text = f"# Benchmark results\n\n{block}\n"
+    RESULTS_MD.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", nargs="+", choices=["S", "M", "L"], default=["M"])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only", default=",".join(ROWS), help=f"comma-separated rows: {', '.join(ROWS)}"
+    )
+    parser.add_argument("--batch-plans", type=int, default=4, help="S plans for the --jobs rows")
+    parser.add_argument("--save-as", help="keep the figures as results/NAME.json only")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.probe:
+        print(json.dumps(probe(args.probe, args.runs, args.work)))
+        return
+    only = {item.strip() for item in args.only.split(",") if item.strip()}
+    unknown = only - set(ROWS)
+    if unknown:
+        parser.error(f"unknown rows: {', '.join(sorted(unknown))}")
+    if "pandoc" in only and pandoc_path() is None:
+        print(PANDOC_HELP, file=sys.stderr)
+    info = machine()
+    measured: dict[str, dict] = {}
+    for size in args.size:
+        results = run_size(size, args.runs, only, args.seed, args.batch_plans)
+        results["machine"] = info
+        results["batch_plans"] = args.batch_plans
+        results["load_after"] = os.getloadavg()[0]
+        measured[size] = results
+        print()
+        print(table(results))
+        print()
+        for target, value, met in targets(results):
+            print(f"{target}: {value} ({'met' if met == 'yes' else 'NOT met'})")
+        print()
+    if args.no_write:
+        return
+    RESULTS_DIR.mkdir(exist_ok=True)
+    if args.save_as:
+        for size, results in measured.items():
+            name = args.save_as if len(measured) == 1 else f"{args.save_as}-{size}"
+            (RESULTS_DIR / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+        return
+    for size, results in measured.items():
+        (RESULTS_DIR / f"{size}.json").write_text(json.dumps(results, indent=2) + "\n")
+    files = [RESULTS_DIR / f"{size}.json" for size in ("S", "M", "L")]
+    stored = {p.stem: json.loads(p.read_text()) for p in files if p.exists()}
+    write_markdown(stored)
+    print(f"wrote {RESULTS_MD.relative_to(ROOT)} and bench/results/")
+
+
+if __name__ == "__main__":
+    main()
