@@ -35,10 +35,8 @@ from .document.model import (
     DocumentInfo,
     Figure,
     Heading,
-    Paragraph,
     Table,
     XRef,
-    inline_nodes,
 )
 from .findings import Findings, Location
 from .sections import TEMPLATE_SUFFIX, known_templates
@@ -183,31 +181,15 @@ def refer_to_plan(
 ) -> set[tuple[str, str]]:
     """Fill the part's unresolved references that the plan holds; return which were filled."""
     filled: set[tuple[str, str]] = set()
-    for block in document.walk():
-        for inlines in _inline_lists(block):
-            for node in inline_nodes(inlines):
-                if not isinstance(node, XRef) or node.anchor:
-                    continue
-                key = (node.kind, node.target)
-                if key in targets and node.text.startswith("[missing reference"):
-                    node.text = f"{targets[key]} of Appendix {plan_number}"
-                    node.number = ""
-                    filled.add(key)
+    for node in document.inline_nodes():
+        if not isinstance(node, XRef) or node.anchor:
+            continue
+        key = (node.kind, node.target)
+        if key in targets and node.text.startswith("[missing reference"):
+            node.text = f"{targets[key]} of Appendix {plan_number}"
+            node.number = ""
+            filled.add(key)
     return filled
-
-
-def _inline_lists(block):
-    if isinstance(block, Heading):
-        yield block.title
-    elif isinstance(block, Paragraph):
-        yield block.inlines
-    elif isinstance(block, Table):
-        yield block.caption
-        for row in block.rows:
-            for cell in row.cells:
-                yield cell.inlines
-    elif isinstance(block, Figure):
-        yield block.caption
 
 
 def _report_info(plan: Plan, plan_document: Document) -> DocumentInfo:

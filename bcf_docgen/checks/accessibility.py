@@ -13,15 +13,8 @@ import re
 
 from ..content.plan import Plan
 from ..document.model import (
-    Callout,
     Document,
-    Heading,
-    Landscape,
     Link,
-    ListBlock,
-    Paragraph,
-    Table,
-    inline_nodes,
     plain_text,
 )
 from ..findings import Findings
@@ -82,37 +75,9 @@ def heading_levels_do_not_skip(plan: Plan, document: Document, findings: Finding
         previous = heading.level
 
 
-def _links(document: Document):
-    for block in document.walk():
-        for inlines in _inlines_of(block):
-            for node in inline_nodes(inlines):
-                if isinstance(node, Link):
-                    yield node
-    for blocks in document.footnotes.values():
-        for block in blocks:
-            for inlines in _inlines_of(block):
-                for node in inline_nodes(inlines):
-                    if isinstance(node, Link):
-                        yield node
-
-
-def _inlines_of(block):
-    if isinstance(block, Heading):
-        yield block.title
-    elif isinstance(block, Paragraph):
-        yield block.inlines
-    elif isinstance(block, Table):
-        yield block.caption
-        for row in block.rows:
-            for cell in row.cells:
-                yield cell.inlines
-    elif isinstance(block, Callout | Landscape | ListBlock):
-        return  # their blocks are walked in turn
-
-
 @document_check
 def link_text_says_where(plan: Plan, document: Document, findings: Findings) -> None:
-    for link in _links(document):
+    for link in [n for n in document.inline_nodes() if isinstance(n, Link)]:
         text = " ".join(plain_text(link.children).split()).strip(" .:").lower()
         if text not in VAGUE_LINKS or link.location is None:
             continue

@@ -264,6 +264,16 @@ class Document:
         """Every block, depth first, including those inside lists, callouts and landscapes."""
         yield from _walk(self.blocks)
 
+    def inline_nodes(self):
+        """Every inline node of the document (footnotes included), in document order."""
+        for block in self.walk():
+            for inlines in block_inlines(block):
+                yield from inline_nodes(inlines)
+        for blocks in self.footnotes.values():
+            for block in _walk(blocks):
+                for inlines in block_inlines(block):
+                    yield from inline_nodes(inlines)
+
     def headings(self) -> list[Heading]:
         return [b for b in self.walk() if isinstance(b, Heading)]
 
@@ -299,6 +309,21 @@ def plain_text(inlines: list[Inline]) -> str:
         elif isinstance(node, FootnoteRef):
             out.append(str(node.number))
     return "".join(out)
+
+
+def block_inlines(block: Block):
+    """The lists of inlines a block holds itself (not those of blocks inside it)."""
+    if isinstance(block, Heading):
+        yield block.title
+    elif isinstance(block, Paragraph):
+        yield block.inlines
+    elif isinstance(block, Table):
+        yield block.caption
+        for row in block.rows:
+            for cell in row.cells:
+                yield cell.inlines
+    elif isinstance(block, Figure):
+        yield block.caption
 
 
 def inline_nodes(inlines: list[Inline]):

@@ -16,7 +16,7 @@ from ..content.plan import Plan
 from ..content.validation import did_you_mean
 from ..derived import metrics_info
 from ..findings import Findings
-from .model import Document, Figure, Heading, Paragraph, Row, Table, XRef, inline_nodes
+from .model import Document, Figure, Heading, Row, Table, XRef
 
 
 def anchor_for(kind: str, ident: str) -> str:
@@ -148,7 +148,7 @@ def resolve(document: Document, plan: Plan) -> Findings:
         targets[("metric", info.id)] = (info.name, row[1] if row else "", "")
 
     # Fill every reference
-    for xref in _xrefs(document):
+    for xref in [n for n in document.inline_nodes() if isinstance(n, XRef)]:
         kind = "sec" if xref.kind == "app" and ("app", xref.target) not in targets else xref.kind
         found = targets.get((kind, xref.target))
         if xref.kind == "app" and found and not found[0].startswith("Appendix"):
@@ -172,31 +172,3 @@ def _row_target(row: Row, targets: dict, used: set[str]) -> None:
     if row.anchor:
         targets[("row", row.anchor)] = ("", row.anchor, "")
         used.add(row.anchor)
-
-
-def _xrefs(document: Document):
-    for block in document.walk():
-        for inlines in _block_inlines(block):
-            for node in inline_nodes(inlines):
-                if isinstance(node, XRef):
-                    yield node
-    for blocks in document.footnotes.values():
-        for block in blocks:
-            for inlines in _block_inlines(block):
-                for node in inline_nodes(inlines):
-                    if isinstance(node, XRef):
-                        yield node
-
-
-def _block_inlines(block):
-    if isinstance(block, Heading):
-        yield block.title
-    elif isinstance(block, Paragraph):
-        yield block.inlines
-    elif isinstance(block, Table):
-        yield block.caption
-        for row in block.rows:
-            for cell in row.cells:
-                yield cell.inlines
-    elif isinstance(block, Figure):
-        yield block.caption
