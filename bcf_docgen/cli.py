@@ -196,9 +196,10 @@ def build(
     if len(unique) > 1:
         sys.exit(_build_many(unique, out, formats, strict, verify, jobs, not no_paginate))
     # The writers' processes start now, so their start-up overlaps reading the plan.
-    workers = start_workers(formats) if jobs != 1 else {}
+    plan = unique[0]
+    workers = start_workers(formats) if jobs != 1 and (plan / "plan.yaml").is_file() else {}
     try:
-        _build_one(unique[0], out, formats, strict, verify, workers, not no_paginate)
+        _build_one(plan, out, formats, strict, verify, workers, not no_paginate)
     finally:
         stop_workers(workers)
 

@@ -47,7 +47,7 @@ class Outcome:
     generation: int
     ok: bool
     findings: Findings | None = None
-    written: dict[str, Path] = field(default_factory=dict)
+    written: dict[str, Path | None] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     problem: str = ""
 
@@ -211,11 +211,7 @@ class Rebuilder:
             # The quick Word file has no page numbers in its contents; the background
             # job below replaces it with the paginated one.
             data, _ = render_format(fmt, document, plan.root, paginate=False)
-            path = self.out / f"{slug}.{fmt}"
-            with self._lock:
-                write_atomic(path, data)
-                self.written[fmt] = generation
-            outcome.written[fmt] = path
+            outcome.written[fmt] = self._write(fmt, generation, data, slug)
             outcome.seconds[fmt] = time.perf_counter() - start
         outcome.ok = True
         quick = ", ".join(f"{fmt} {outcome.seconds[fmt]:.1f} s" for fmt in outcome.written)
