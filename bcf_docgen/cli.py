@@ -128,6 +128,16 @@ def check(plan: Path, fmt: str, strict: bool) -> None:
     sys.exit(EXIT_CONTENT if findings.errors else EXIT_OK)
 
 
+# The output folder option, the same for every command that writes documents.
+out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="folder for the outputs",
+)
+
+
 def _formats(value: tuple[str, ...]) -> list[str]:
     chosen: list[str] = []
     for item in value:
@@ -144,13 +154,7 @@ def _formats(value: tuple[str, ...]) -> list[str]:
 @click.argument(
     "plans", nargs=-1, required=True, metavar="PLAN...", type=click.Path(path_type=Path)
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="folder for the outputs",
-)
+@out_option
 @click.option(
     "--to",
     "to",
@@ -313,13 +317,7 @@ def _build_many(
 
 @main.command()
 @click.argument("plan", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="folder for the outputs",
-)
+@out_option
 @click.option(
     "--to",
     "to",
@@ -391,13 +389,7 @@ def new(plan: Path, area: str, framework_id: str) -> None:
 
 @main.command()
 @click.argument("plan", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="folder for the outputs",
-)
+@out_option
 def pack(plan: Path, out: Path) -> None:
     """Check PLAN, then write its board pack into --out.
 
