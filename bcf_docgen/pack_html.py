@@ -12,13 +12,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import jinja2
-
-from .content.reader import default_templates
 from .document.labels import CONTENTS_TITLE, DRAFT_MARK
 from .document.model import Document, Heading
 from .pack import Pack, Part
-from .render.html import font_stack, render_body, stylesheet
+from .render.html import font_stack, render_body, stylesheet, theme_environment
 
 esc = html.escape
 
@@ -55,13 +52,7 @@ def running_title(pack: Pack, part: Part) -> str:
 def pack_stylesheet(pack: Pack, templates: Path | None = None) -> str:
     plan_document = next((p.document for p in pack.parts if p.source == "plan"), pack.report)
     theme = plan_document.theme
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str((templates or default_templates()) / "theme")),
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = theme_environment(templates)
     env.filters["css_string"] = css_string
     parts = [
         {

@@ -57,16 +57,21 @@ def font_stack(theme_font: str, fallbacks: list[str]) -> str:
     return ", ".join(f'"{n}"' for n in names) + ", sans-serif"
 
 
-def stylesheet(document: Document, templates: Path | None = None, draft: bool | None = None) -> str:
-    """The print stylesheet; `draft` overrides the document's status (for the watermark)."""
-    theme = document.theme
-    env = jinja2.Environment(
+def theme_environment(templates: Path | None = None) -> jinja2.Environment:
+    """Jinja for the project's own stylesheet templates (templates/theme/), not content."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str((templates or default_templates()) / "theme")),
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+
+
+def stylesheet(document: Document, templates: Path | None = None, draft: bool | None = None) -> str:
+    """The print stylesheet; `draft` overrides the document's status (for the watermark)."""
+    theme = document.theme
+    env = theme_environment(templates)
 
     def css_string(text: str) -> str:
         return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
