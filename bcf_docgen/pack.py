@@ -8,38 +8,49 @@ report lists `source: plan` elsewhere), then each appendix the report lists:
 - a section template's name (`funding`, `performance`, ...): that section on its own;
 - a Markdown file of the plan folder (`sections/extra.md`).
 
-Every part is assembled and resolved as a Document of its own, so each keeps its own
-numbering (the plan's 1, 1.1, A, B; the report's numbered paragraphs); `pack_html` lays
-them out as one PDF with continuous page numbers, and the covering report is also written
-as a Word file. Templates for the report and the built-in appendices live in
-`templates/report/` (a plan may override them in its own `templates/` folder).
+The pack is one binder (`Document` with several parts: the pack's front, the covering
+report, then the appendices), resolved and labelled once, so that numbers and anchors
+are unique across it: the plan keeps its own numbering (Table 7, section 3.2, Appendix
+A); the covering report's tables and figures read "Table R1", an appendix's "Table 2.1".
+A reference from one part into another is a link and names the part ("section 3 of
+Appendix 1"). The same writers that write a plan lay the binder out as one PDF with
+continuous page numbers; the covering report alone is also written as a Word file.
+Templates for the report and the built-in appendices live in `templates/report/` (a plan
+may override them in its own `templates/` folder).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import formatting
+from .checks import run_document_checks
 from .content.files import ContentError, resolve_inside
 from .content.models import OutlineEntry
 from .content.plan import Plan
-from .content.reader import default_templates
+from .content.reader import default_templates, read_section
 from .content.validation import did_you_mean
-from .document.assemble import Assembler
+from .document import labels
+from .document.assemble import Assembler, finish
+from .document.labelling import label
 from .document.model import (
+    Block,
+    Contents,
     Document,
     DocumentInfo,
-    Figure,
-    Heading,
-    Table,
-    XRef,
+    ListBlock,
+    Paragraph,
+    Part,
+    Text,
+    TitlePage,
 )
 from .findings import Findings, Location
-from .sections import TEMPLATE_SUFFIX, known_templates
+from .sections import known_templates
+from .theme import Theme
 
 REPORT_FOLDER = "report"  # templates/report/: the covering report and built-in appendices
 REPORT_TEMPLATE = "board-report"
@@ -52,21 +63,33 @@ class PackError(Exception):
 
 
 @dataclass
-class Part:
-    """One part of the pack: the covering report (number "") or an appendix ("1", "2")."""
+class PackPart:
+    """A part of the pack as the covering report lists it: the report, or an appendix."""
 
-    number: str
-    title: str
-    source: str  # report | plan | risks | schemes | a template name | a Markdown path
-    document: Document
-    own_cover: bool = False  # the plan: its own cover page comes after the title page
+    part: Part  # the part in the pack's binder
+    info: DocumentInfo
+    theme: Theme
+
+    @property
+    def number(self) -> str:
+        return self.part.number
+
+    @property
+    def title(self) -> str:
+        return self.part.title
+
+    @property
+    def source(self) -> str:
+        return self.part.source
 
     @property
     def label(self) -> str:
-        """The part as the pack's contents and bookmarks name it."""
-        if self.number:
-            return f"Appendix {self.number}: {self.title}"
-        return f"Covering report: {self.title}"
+        return self.part.label
+
+    @property
+    def document(self) -> Document:
+        """The part on its own, as a document of one part (its headings, tables...)."""
+        return Document(self.info, self.theme, [self.part])
 
 
 @dataclass
@@ -77,15 +100,18 @@ class Pack:
     report_of: str
     plan_title: str
     draft: bool  # the plan is a draft: its pages carry the watermark
-    parts: list[Part]
+    document: Document  # the whole pack: front, covering report, appendices
+    report: Document  # the covering report alone (its Word file)
     findings: Findings = field(default_factory=Findings)
 
     @property
-    def report(self) -> Document:
-        return self.parts[0].document
+    def parts(self) -> list[PackPart]:
+        """The covering report, then each appendix (not the pack's own front)."""
+        info, theme = self.document.info, self.document.theme
+        return [PackPart(p, info, theme) for p in self.document.parts if p.source != "front"]
 
     @property
-    def appendices(self) -> list[Part]:
+    def appendices(self) -> list[PackPart]:
         return self.parts[1:]
 
 
@@ -122,25 +148,6 @@ class AppendixEntry:
     location: Location
 
 
-class _PartAssembler(Assembler):
-    """The usual assembly, finding templates in templates/report/ as well."""
-
-    def __init__(self, plan: Plan, templates: Path | None, extra: dict):
-        super().__init__(plan, templates)
-        self.context.update(extra)
-        self.env.filters["roman"] = roman
-
-    def _find_template(self, name: str) -> tuple[Path, str] | None:
-        own = self.plan.root / "templates" / f"{name}{TEMPLATE_SUFFIX}"
-        if own.is_file():
-            return super()._find_template(name)  # checks it stays inside the plan folder
-        report = (self.templates or default_templates()) / REPORT_FOLDER
-        path = report / f"{name}{TEMPLATE_SUFFIX}"
-        if path.is_file():
-            return path, f"templates/{REPORT_FOLDER}/{path.name}"
-        return super()._find_template(name)
-
-
 def appendix_entries(plan: Plan) -> list[AppendixEntry]:
     """The report's appendices in order; the plan is Appendix 1 unless listed elsewhere."""
     report = plan.board_report
@@ -156,47 +163,11 @@ def appendix_entries(plan: Plan) -> list[AppendixEntry]:
     return entries
 
 
-def plan_targets(document: Document) -> dict[tuple[str, str], str]:
-    """What `@sec:`, `@app:`, `@tbl:` and `@fig:` references into the plan read as."""
-    targets: dict[tuple[str, str], str] = {}
-    for block in document.walk():
-        if isinstance(block, Heading) and block.id:
-            if block.appendix and block.level == 1 and block.number:
-                text = f"Appendix {block.number}"
-                targets.setdefault(("app", block.id), text)
-            elif block.number:
-                text = f"section {block.number}"
-            else:
-                text = block.plain_title
-            targets.setdefault(("sec", block.id), text)
-        elif isinstance(block, Table | Figure) and block.id and block.number:
-            targets.setdefault(
-                ("tbl" if isinstance(block, Table) else "fig", block.id), block.label
-            )
-    return targets
-
-
-def refer_to_plan(
-    document: Document, targets: dict[tuple[str, str], str], plan_number: str
-) -> set[tuple[str, str]]:
-    """Fill the part's unresolved references that the plan holds; return which were filled."""
-    filled: set[tuple[str, str]] = set()
-    for node in document.inline_nodes():
-        if not isinstance(node, XRef) or node.anchor:
-            continue
-        key = (node.kind, node.target)
-        if key in targets and node.text.startswith("[missing reference"):
-            node.text = f"{targets[key]} of Appendix {plan_number}"
-            node.number = ""
-            filled.add(key)
-    return filled
-
-
-def _report_info(plan: Plan, plan_document: Document) -> DocumentInfo:
+def _pack_info(plan: Plan, plan_document: Document) -> DocumentInfo:
+    """The pack's and the covering report's properties (title, footer, keywords)."""
     report = plan.board_report
     assert report is not None
-    style = plan.theme.date_style
-    meeting = formatting.date(report.meeting_date, style)
+    meeting = formatting.date(report.meeting_date, plan.theme.date_style)
     return DocumentInfo(
         title=report.subject,
         subtitle=f"Report to {report.decision_maker}",
@@ -214,111 +185,169 @@ def _report_info(plan: Plan, plan_document: Document) -> DocumentInfo:
     )
 
 
-def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = None) -> Pack:
-    """Every part of the pack, assembled and resolved; problems are in `pack.findings`.
+class _PartMaker:
+    """Assembles the parts of one pack from the plan, the report's templates and files."""
 
-    Raises PackError when the plan has no board-report.yaml.
+    def __init__(self, plan: Plan, templates: Path | None, entries: list[AppendixEntry]):
+        self.plan = plan
+        self.templates = templates
+        self.findings = Findings()
+        report_dir = (templates or default_templates()) / REPORT_FOLDER
+        self.extra = ((report_dir, f"templates/{REPORT_FOLDER}"),)
+        self.context = {"report": plan.board_report, "pack_appendices": entries}
+        self.names = known_templates(plan.root, templates)
+
+    def template(self, name: str, plan: Plan | None = None) -> Part:
+        """A part made from one section template (the report's or a section's)."""
+        plan = plan or self.plan
+        meta = plan.meta.model_copy(update={"outline": [OutlineEntry(template=name)]})
+        assembler = Assembler(
+            dataclasses.replace(plan, meta=meta), self.templates, self.extra, self.context
+        )
+        assembler.env.filters["roman"] = roman
+        part = assembler.part()
+        self.findings.extend(assembler.findings)
+        return part
+
+    def markdown(self, entry: AppendixEntry) -> Part | None:
+        """A Markdown file of the plan folder; its title is the title page's, not a heading."""
+        plan = self.plan
+        section = plan.sections.get(entry.source)
+        if section is None:
+            section, found = read_section(plan.root, entry.source, entry.location, self.templates)
+            self.findings.extend(found)
+        if section is None:
+            return None
+        section = dataclasses.replace(
+            section, front=section.front.model_copy(update={"heading": False})
+        )
+        part_plan = dataclasses.replace(plan, sections={**plan.sections, entry.source: section})
+        meta = part_plan.meta.model_copy(update={"outline": [OutlineEntry(section=entry.source)]})
+        assembler = Assembler(
+            dataclasses.replace(part_plan, meta=meta), self.templates, self.extra, self.context
+        )
+        part = assembler.part()
+        self.findings.extend(assembler.findings)
+        return part
+
+    def appendix(self, entry: AppendixEntry, plan_document: Document) -> Part | None:
+        if entry.source == "plan":
+            return copy.deepcopy(plan_document.part)
+        if entry.source.endswith(".md"):
+            try:
+                resolve_inside(self.plan.root, entry.source, entry.location)
+            except ContentError as exc:
+                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+                return None
+            return self.markdown(entry)
+        if entry.source in BUILT_IN or entry.source in self.names:
+            return self.template(BUILT_IN.get(entry.source, entry.source))
+        self.findings.error(
+            "pack.appendix",
+            f"appendix '{entry.title}' has source '{entry.source}', which is not "
+            "'plan', 'risks', 'schemes', a section template or a Markdown file",
+            entry.location,
+            did_you_mean(entry.source, ["plan", *BUILT_IN, *self.names]),
+        )
+        return None
+
+
+def _front(plan: Plan, plan_document: Document, entries: list[AppendixEntry]) -> Part:
+    """The pack's cover (the meeting, the item, what the pack holds) and its contents."""
+    report = plan.board_report
+    assert report is not None
+    meeting = formatting.date(report.meeting_date, plan.theme.date_style)
+    count = len(entries)
+    holds = f"This pack holds the covering report and {count} appendi" + (
+        "x:" if count == 1 else "ces:"
+    )
+    listed = [
+        labels.covering_report(report.subject),
+        *(f"{labels.appendix_prefix(str(n))} {e.title}" for n, e in enumerate(entries, 1)),
+    ]
+    blocks: list[Block] = [
+        Paragraph([Text(report.decision_maker)], "subtitle"),
+        Paragraph([Text(f"Meeting on {meeting}")], "lead"),
+        Paragraph([Text(report.subject)], "title"),
+        Paragraph([Text(f"Report of {report.report_of}")], "subtitle"),
+        Paragraph([Text(holds)], "cover"),
+        ListBlock(False, [[Paragraph([Text(item)])] for item in listed]),
+        Contents(scope="binder"),
+    ]
+    return Part(blocks, logo=plan_document.part.logo, key="pack-", source="front", cover=True)
+
+
+def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = None) -> Pack:
+    """The pack as one binder (front, report, appendices), resolved and labelled once.
+
+    Raises PackError when the plan has no board-report.yaml. Problems are in
+    `pack.findings`, with those of the checks over every part but the plan's own.
     """
     report = plan.board_report
     if report is None:
         raise PackError(
             "the plan has no board-report.yaml: the pack's covering report is made from it"
         )
-    findings = Findings()
     entries = appendix_entries(plan)
-    extra = {"report": report, "pack_appendices": entries}
-
-    plan_number = next(str(i) for i, e in enumerate(entries, start=1) if e.source == "plan")
-    in_plan = plan_targets(plan_document)
-
-    def part_document(outline: list[OutlineEntry], part_plan: Plan = plan) -> Document:
-        meta = part_plan.meta.model_copy(update={"outline": outline})
-        assembler = _PartAssembler(dataclasses.replace(part_plan, meta=meta), templates, extra)
-        document = assembler.assemble()
-        found = assembler.findings
-        # A reference to a part of the plan that this part does not hold is read as
-        # "section 11 of Appendix 1" rather than reported as missing.
-        for key in refer_to_plan(document, in_plan, plan_number):
-            message = f"@{key[0]}:{key[1]} does not refer"
-            found.items = [
-                f
-                for f in found.items
-                if not (f.code == "ref.unresolved" and f.message.startswith(message))
-            ]
-        findings.extend(found)
-        return document
-
-    report_document = part_document([OutlineEntry(template=REPORT_TEMPLATE)])
-    report_document.info = _report_info(plan, plan_document)
-    parts = [Part("", report.subject, "report", report_document)]
-    names = known_templates(plan.root, templates)
+    maker = _PartMaker(plan, templates, entries)
+    info = _pack_info(plan, plan_document)
+    report_part = maker.template(REPORT_TEMPLATE)
+    report_part.key, report_part.source, report_part.title = "r-", "report", report.subject
+    report_part.cover, report_part.caption_prefix, report_part.draft = False, "R", False
+    report_part.logo = plan_document.part.logo
+    parts = [_front(plan, plan_document, entries), report_part]
+    draft = plan_document.info.is_draft
     for number, entry in enumerate(entries, start=1):
-        document = None
-        if entry.source == "plan":
-            document = plan_document
-        elif entry.source.endswith(".md"):
-            document = _markdown_part(plan, entry, findings, part_document)
-        elif entry.source in BUILT_IN or entry.source in names:
-            name = BUILT_IN.get(entry.source, entry.source)
-            document = part_document([OutlineEntry(template=name)])
-        else:
-            choices = ["plan", *BUILT_IN, *names]
-            findings.error(
-                "pack.appendix",
-                f"appendix '{entry.title}' has source '{entry.source}', which is not "
-                "'plan', 'risks', 'schemes', a section template or a Markdown file",
-                entry.location,
-                did_you_mean(entry.source, choices),
-            )
-        if document is None:
+        part = maker.appendix(entry, plan_document)
+        if part is None:
             continue
-        document.info = plan_document.info
-        parts.append(
-            Part(
-                str(number),
-                entry.title,
-                entry.source,
-                document,
-                own_cover=document is plan_document,
-            )
+        own = entry.source == "plan"
+        part.key, part.number, part.title, part.source = (
+            f"a{number}-",
+            str(number),
+            entry.title,
+            entry.source,
         )
-    style = plan.theme.date_style
+        part.cover, part.draft = own, own and draft
+        part.logo = part.logo if own else None  # the plan's cover has it; others start plain
+        part.caption_prefix = "" if own else f"{number}."
+        part.title_page = TitlePage(
+            labels.appendix_prefix(str(number)),
+            entry.title,
+            before=[f"{report.decision_maker}, {info.date_text}"],
+            after=[f"Appendix to the report: {report.subject}"],
+        )
+        parts.append(part)
+    document = Document(
+        dataclasses.replace(info, title=f"Board pack: {report.subject}"), plan_document.theme, parts
+    )
+    home = next((i for i, p in enumerate(parts) if p.source == "plan"), 1)
+    findings = maker.findings
+    findings.extend(finish(document, plan, home))
+    others = [p for p in parts if p.source not in ("plan", "front")]
+    findings.extend(run_document_checks(plan, Document(info, plan_document.theme, others)))
     return Pack(
         board=report.decision_maker,
-        meeting=formatting.date(report.meeting_date, style),
+        meeting=info.date_text,
         subject=report.subject,
         report_of=report.report_of,
         plan_title=plan_document.info.title,
-        draft=plan_document.info.is_draft,
-        parts=parts,
+        draft=draft,
+        document=document,
+        report=_report_alone(info, plan_document, report_part),
         findings=findings,
     )
 
 
-def _markdown_part(
-    plan: Plan,
-    entry: AppendixEntry,
-    findings: Findings,
-    part_document: Callable[..., Document],
-) -> Document | None:
-    """A Markdown file of the plan folder as an appendix; its title is the title page's."""
-    from .content.reader import _Reader
+def _report_alone(info: DocumentInfo, plan_document: Document, part: Part) -> Document:
+    """The covering report as a document of its own (its Word file), labelled as such.
 
-    try:
-        resolve_inside(plan.root, entry.source, entry.location)
-    except ContentError as exc:
-        findings.error(exc.code, exc.message, exc.location, exc.hint)
-        return None
-    reader = _Reader(plan.root, default_templates())
-    section = plan.sections.get(entry.source) or reader.read_section(entry.source, entry.location)
-    findings.extend(reader.findings)
-    if section is None:
-        return None
-    section = dataclasses.replace(
-        section, front=section.front.model_copy(update={"heading": False})
-    )
-    part_plan = dataclasses.replace(plan, sections={**plan.sections, entry.source: section})
-    return part_document([OutlineEntry(section=entry.source)], part_plan)
+    Its references into the appendices keep their text ("section 3 of Appendix 1");
+    their anchors are not in this file, so the writers print them as text.
+    """
+    alone = Document(info, plan_document.theme, [copy.deepcopy(part)])
+    label(alone)
+    return alone
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -327,8 +356,6 @@ def _markdown_part(
 def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
     """One output of the pack: ('pdf', bytes, notes) or ('docx', bytes, notes)."""
     if kind == "pdf":
-        from .pack_html import render_pack_pdf
-
         return render_pack_pdf(pack, plan_root, templates), []
     from .render.docx import build_docx
 
@@ -342,6 +369,13 @@ def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
         ]
     )
     return data, notes
+
+
+def render_pack_pdf(pack: Pack, plan_root: Path, templates: Path | None = None) -> bytes:
+    """The whole pack as one tagged PDF."""
+    from .render.pdf import render_pdf
+
+    return render_pdf(pack.document, plan_root, templates)
 
 
 @dataclass

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from test_performance import expected_rows, find_rows, read_docx_tables, squash, squashed
 
 from bcf_docgen.pack import PackError, assemble_pack, roman
-from bcf_docgen.pack_html import render_pack_pdf, top_headings
+from bcf_docgen.document.labelling import top_headings
+from bcf_docgen.pack import render_pack_pdf
 from bcf_docgen.pipeline import check_plan
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
@@ -108,7 +109,7 @@ def test_pack_contents_gives_the_page_each_part_starts_on(built):
     for part in pack.parts:
         assert listed[part.label] == marks[part.label], part.label
     # Each part's top-level headings are listed under it, with their pages in the pack.
-    report = [h.label for h in top_headings(pack.report)]
+    report = [h.label for h in top_headings(pack.report.part)]
     assert report[0] == "Contact details" and all(label in listed for label in report)
 
 

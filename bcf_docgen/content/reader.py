@@ -342,6 +342,14 @@ class _Reader:
         return sections
 
 
+def read_section(
+    root: Path, relative: str, where: Location, templates: Path | None = None
+) -> tuple[Section | None, Findings]:
+    """One Markdown file of a plan folder that the outline does not name (a pack's appendix)."""
+    reader = _Reader(Path(root), templates or default_templates())
+    return reader.read_section(relative, where), reader.findings
+
+
 def read_plan(folder: Path | str, templates: Path | None = None) -> ReadResult:
     """Read a plan folder. Raises PlanFolderError only when there is no plan to read."""
     root = Path(folder)

@@ -20,19 +20,44 @@ from ..content.validation import did_you_mean
 from ..findings import Findings, Location
 from ..sections import TEMPLATE_SUFFIX, template_dirs
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
+from .labelling import label, name_parts
 from .markdown_blocks import MarkdownContext, markdown_blocks, origin_marker
-from .model import Block, Document, DocumentInfo, Heading, Landscape, Signature, Table, Text
+from .model import (
+    Block,
+    Document,
+    DocumentInfo,
+    Heading,
+    Landscape,
+    Part,
+    Signature,
+    Table,
+    Text,
+)
 from .resolve import resolve
 from .tables import BUILDERS, TableError, TableMaker
 
 
 class Assembler:
-    def __init__(self, plan: Plan, templates: Path | None = None):
+    """Turns a plan's outline into the blocks of one part.
+
+    `extra_templates` are (folder, shown-as) pairs searched after the plan's own
+    templates and before the project's sections (a board pack's report templates);
+    `context` adds names that its templates use.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        templates: Path | None = None,
+        extra_templates: tuple[tuple[Path, str], ...] = (),
+        context: dict[str, Any] | None = None,
+    ):
         self.plan = plan
         self.templates = templates
+        self.extra_templates = extra_templates
         self.findings = Findings()
         self.env = make_environment(plan.theme)
-        self.context = plan_context(plan)
+        self.context = {**plan_context(plan), **(context or {})}
         self.env.filters["expand"] = self._expand
         # Where each Markdown text held in YAML comes from, found by identity when a
         # template expands it, so references inside it are reported at its YAML line.
@@ -60,42 +85,51 @@ class Assembler:
 
     # -- the outline --------------------------------------------------------------------
 
-    def assemble(self) -> Document:
+    def part(self) -> Part:
+        """The outline's blocks as one part of a binder, not yet numbered or labelled."""
         blocks: list[Block] = []
         for i, entry in enumerate(self.plan.meta.outline):
             where = self.plan.meta.loc("outline", i)
-            if entry.is_markdown:
-                section = self.plan.sections.get(entry.target.replace("\\", "/"))
-                if section is None:
-                    continue  # reported by the reader
-                blocks.extend(
-                    self._section(
-                        section.front,
-                        section.id,
-                        entry.title or section.title,
-                        section.body,
-                        section.path,
-                        section.body_line,
-                        entry.is_appendix,
-                    )
-                )
-            else:
+            if not entry.is_markdown:
                 blocks.extend(self._template(entry.target, entry, where))
-        info = self._info()
-        logo = None
-        if self.plan.theme.logo:
-            try:
-                logo = resolve_inside(self.plan.root, self.plan.theme.logo, Location("theme.yaml"))
-            except ContentError:
-                logo = None  # reported by the theme check
-        document = Document(
-            info=info,
-            theme=self.plan.theme,
-            blocks=blocks,
-            footnotes=self.footnotes,
-            logo=logo if logo and logo.is_file() else None,
+                continue
+            section = self.plan.sections.get(entry.target.replace("\\", "/"))
+            if section is None:
+                continue  # reported by the reader
+            blocks.extend(
+                self._section(
+                    section.front,
+                    section.id,
+                    entry.title or section.title,
+                    section.body,
+                    section.path,
+                    section.body_line,
+                    entry.is_appendix,
+                )
+            )
+        meta = self.plan.meta
+        return Part(
+            blocks,
+            self.footnotes,
+            self._logo(),
+            title=meta.title,
+            source="plan",
+            draft=meta.status != "final",
         )
-        self.findings.extend(resolve(document, self.plan))
+
+    def _logo(self) -> Path | None:
+        if not self.plan.theme.logo:
+            return None
+        try:
+            logo = resolve_inside(self.plan.root, self.plan.theme.logo, Location("theme.yaml"))
+        except ContentError:
+            return None  # reported by the theme check
+        return logo if logo.is_file() else None
+
+    def assemble(self) -> Document:
+        """The plan as a resolved and labelled document of one part."""
+        document = Document(info=self._info(), theme=self.plan.theme, parts=[self.part()])
+        self.findings.extend(finish(document, self.plan))
         return document
 
     def _section(
@@ -205,17 +239,20 @@ class Assembler:
 
     def _find_template(self, name: str) -> tuple[Path, str] | None:
         plan_dir, project_dir = template_dirs(self.plan.root, self.templates)
-        for folder, shown in ((plan_dir, "templates"), (project_dir, "templates/sections")):
+        own = plan_dir / f"{name}{TEMPLATE_SUFFIX}"
+        if own.is_file():
+            try:
+                path = resolve_inside(
+                    self.plan.root, f"templates/{own.name}", Location("plan.yaml")
+                )
+            except ContentError as exc:
+                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+                return None
+            return path, f"templates/{path.name}"
+        folders = [*self.extra_templates, (project_dir, "templates/sections")]
+        for folder, shown in folders:
             path = folder / f"{name}{TEMPLATE_SUFFIX}"
             if path.is_file():
-                if folder == plan_dir:
-                    try:
-                        path = resolve_inside(
-                            self.plan.root, f"templates/{path.name}", Location("plan.yaml")
-                        )
-                    except ContentError as exc:
-                        self.findings.error(exc.code, exc.message, exc.location, exc.hint)
-                        return None
                 return path, f"{shown}/{path.name}"
         return None
 
@@ -274,6 +311,14 @@ class Assembler:
             subject=f"Better Care Fund plan for {meta.area.name} ({self.plan.framework.name})",
             keywords=["Better Care Fund", meta.area.name, self.plan.framework.id],
         )
+
+
+def finish(document: Document, plan: Plan | None, home: int = 0) -> Findings:
+    """Name the parts, resolve the binder (numbers, anchors, references), then label it."""
+    name_parts(document)
+    findings = resolve(document, plan, home)
+    label(document)
+    return findings
 
 
 def assemble(plan: Plan, templates: Path | None = None) -> tuple[Document, Findings]:

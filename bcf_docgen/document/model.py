@@ -84,6 +84,10 @@ class Heading:
     page_break_before: bool = False
     number: str = ""  # set by resolution: "3", "3.2", "A", "A.1"
     anchor: str = ""  # set by resolution: a bookmark / HTML id, e.g. "sec-background"
+    # Set by labelling: what is printed before the title ("3.2", "Appendix A:"), and
+    # whether it hangs in the margin before a tab (a number) or runs on (a word label).
+    prefix: str = ""
+    hanging: bool = True
 
     @property
     def plain_title(self) -> str:
@@ -91,12 +95,8 @@ class Heading:
 
     @property
     def label(self) -> str:
-        """The heading as numbered in the document: "3.2 Title" or "Appendix A: Title"."""
-        if not self.number:
-            return self.plain_title
-        if self.appendix and self.level == 1:
-            return f"Appendix {self.number}: {self.plain_title}"
-        return f"{self.number} {self.plain_title}"
+        """The heading as printed: "3.2 Title" or "Appendix A: Title" (after labelling)."""
+        return f"{self.prefix} {self.plain_title}" if self.prefix else self.plain_title
 
 
 ParagraphStyle = Literal["body", "title", "subtitle", "cover", "banner", "lead", "small", "note"]
@@ -106,6 +106,20 @@ ParagraphStyle = Literal["body", "title", "subtitle", "cover", "banner", "lead",
 class Paragraph:
     inlines: list[Inline]
     style: ParagraphStyle = "body"
+
+
+@dataclass
+class TitlePage:
+    """A page that opens a part of a binder (an appendix of a board pack).
+
+    `label` ("Appendix 2:") and `title` are the part's; `before` and `after` are lines
+    set above and below them (the meeting, what the part is attached to).
+    """
+
+    label: str
+    title: str
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -131,7 +145,7 @@ RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 @dataclass
 class Cell:
     inlines: list[Inline]
-    rag: Rag | None = None  # shaded and labelled in words by the writers
+    rag: Rag | None = None  # shaded by the writers; labelling puts the word in an empty cell
     align: Literal["left", "right", "center"] = "left"
     colspan: int = 1
 
@@ -161,13 +175,12 @@ class Table:
     location: Location = field(default_factory=lambda: Location("?"))
     header: bool = True  # first row is a header row (repeated on every page)
     wide: bool = False  # belongs on a landscape page
-    number: str = ""  # set by resolution
+    number: str = ""  # set by resolution: "4", or "2.1" in a part numbered on its own
     anchor: str = ""  # set by resolution
     key_value: bool = False  # a two-column label/value layout (first column is a header)
-
-    @property
-    def label(self) -> str:
-        return f"Table {self.number}" if self.number else ""
+    label: str = ""  # set by labelling: "Table 4"
+    label_word: str = ""  # set by labelling: "Table" (Word writes the number as a field)
+    separator: str = ""  # set by labelling: between the label and the caption text
 
 
 @dataclass
@@ -183,17 +196,34 @@ class Figure:
     # A picture drawn from the data (bcf_docgen.charts.Chart) instead of a file: writers
     # ask it for SVG (PDF) or PNG (Word) bytes.
     chart: Any = None
+    label: str = ""  # set by labelling: "Figure 2"
+    label_word: str = ""  # set by labelling: "Figure"
+    separator: str = ""  # set by labelling
 
-    @property
-    def label(self) -> str:
-        return f"Figure {self.number}" if self.number else ""
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    """One line of a contents: its level (1 to 3), its text and the anchor it leads to."""
+
+    level: int
+    text: str
+    anchor: str
+    prefix: str = ""  # the heading's number or "Appendix A:"
+    hanging: bool = True  # the prefix hangs before a tab (a number) or runs on (words)
+    part: bool = False  # a part of a binder (set in bold)
 
 
 @dataclass
 class Contents:
-    """Where the table of contents goes; writers fill it from the numbered headings."""
+    """Where the table of contents goes; labelling fills `entries` from the headings.
+
+    `scope` is "part" (the headings of the part it is in: a plan's contents) or
+    "binder" (every part and its top headings: a board pack's contents).
+    """
 
     title: str = "Contents"
+    scope: Literal["part", "binder"] = "part"
+    entries: list[ContentsEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -215,6 +245,8 @@ class Signature:
     position: str
     date: dt.date | None
     date_text: str  # formatted once, or "" for a blank line to sign on
+    # Set by labelling: (label, value) lines as printed, the last one to sign on.
+    lines: list[tuple[str, str]] = field(default_factory=list)
 
 
 Block = (
@@ -228,7 +260,24 @@ Block = (
     | PageBreak
     | Landscape
     | Signature
+    | TitlePage
 )
+
+# Every block type, for the writers' dispatch tables (a test holds each writer to it).
+BLOCK_TYPES: tuple[type, ...] = (
+    Heading,
+    Paragraph,
+    ListBlock,
+    Callout,
+    Table,
+    Figure,
+    Contents,
+    PageBreak,
+    Landscape,
+    Signature,
+    TitlePage,
+)
+INLINE_TYPES: tuple[type, ...] = (Text, Link, XRef, LineBreak, FootnoteRef)
 
 
 @dataclass
@@ -253,26 +302,90 @@ class DocumentInfo:
 
 
 @dataclass
-class Document:
-    info: DocumentInfo
-    theme: Theme
+class Part:
+    """One part of a binder: a plan, a covering report, an appendix made from a template.
+
+    Composition fills the first group of fields; resolution numbers the part (on its own,
+    or with `caption_prefix` before its table and figure numbers so that they stay unique
+    in the binder) and labelling fills the rest, so the writers decide none of it.
+    """
+
     blocks: list[Block]
     footnotes: dict[int, list[Block]] = field(default_factory=dict)
     logo: Path | None = None
+    key: str = ""  # put before every anchor of the part when a binder has several
+    number: str = ""  # an appendix's number in a binder ("1", "2"); "" otherwise
+    title: str = ""
+    source: str = ""  # what it was made from: plan, report, risks, a template, a file
+    cover: bool = True  # what precedes the first heading is a page of its own
+    caption_prefix: str = ""  # "2." numbers tables 2.1, 2.2; "" numbers them 1, 2
+    draft: bool = False  # its pages carry the draft mark
+    title_page: TitlePage | None = None  # a page of its own before the part (in a pack)
+    anchor: str = ""  # set by resolution in a binder of several parts: where the part starts
+    # Set by labelling:
+    label: str = ""  # "Appendix 2: Risk register", as contents and bookmarks name it
+    short: str = ""  # "Appendix 2": what a reference from another part adds
+    cover_end: int = 0  # blocks[:cover_end] make the cover page (0: no cover page)
+    running_header: str = ""
+    footer: str = ""
+    draft_mark: str = ""  # "DRAFT" on the part's pages while a draft (the watermark)
+    notes_title: str = ""
+
+
+@dataclass
+class Document:
+    """A binder of one or more parts, laid out as one file by each writer.
+
+    A plan build is a binder of one part; a board pack holds its front (cover and
+    contents), the covering report, the plan and the other appendices. Numbers and
+    anchors are unique across the binder.
+    """
+
+    info: DocumentInfo
+    theme: Theme
+    parts: list[Part]
+    page_words: tuple[str, str] = ("Page", "of")  # set by labelling: "Page 3 of 40"
+
+    @classmethod
+    def single(
+        cls,
+        info: DocumentInfo,
+        theme: Theme,
+        blocks: list[Block],
+        footnotes: dict[int, list[Block]] | None = None,
+        logo: Path | None = None,
+    ) -> Document:
+        """A document of one part (a plan, a report on its own)."""
+        return cls(info, theme, [Part(blocks, footnotes or {}, logo, draft=info.is_draft)])
+
+    @property
+    def part(self) -> Part:
+        """The only part of a one-part document."""
+        if len(self.parts) != 1:
+            raise ValueError(f"this binder has {len(self.parts)} parts, not one")
+        return self.parts[0]
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self.part.blocks
+
+    @property
+    def footnotes(self) -> dict[int, list[Block]]:
+        return self.part.footnotes
+
+    @property
+    def logo(self) -> Path | None:
+        return self.part.logo
 
     def walk(self):
-        """Every block, depth first, including those inside lists, callouts and landscapes."""
-        yield from _walk(self.blocks)
+        """Every block of every part, depth first (inside lists, callouts, landscapes)."""
+        for part in self.parts:
+            yield from _walk(part.blocks)
 
     def inline_nodes(self):
         """Every inline node of the document (footnotes included), in document order."""
-        for block in self.walk():
-            for inlines in block_inlines(block):
-                yield from inline_nodes(inlines)
-        for blocks in self.footnotes.values():
-            for block in _walk(blocks):
-                for inlines in block_inlines(block):
-                    yield from inline_nodes(inlines)
+        for part in self.parts:
+            yield from part_inline_nodes(part)
 
     def headings(self) -> list[Heading]:
         return [b for b in self.walk() if isinstance(b, Heading)]
@@ -282,6 +395,22 @@ class Document:
 
     def figures(self) -> list[Figure]:
         return [b for b in self.walk() if isinstance(b, Figure)]
+
+
+def walk_part(part: Part):
+    """Every block of one part, depth first."""
+    yield from _walk(part.blocks)
+
+
+def part_inline_nodes(part: Part):
+    """Every inline node of one part, its notes included, in order."""
+    for block in _walk(part.blocks):
+        for inlines in block_inlines(block):
+            yield from inline_nodes(inlines)
+    for blocks in part.footnotes.values():
+        for block in _walk(blocks):
+            for inlines in block_inlines(block):
+                yield from inline_nodes(inlines)
 
 
 def _walk(blocks: list[Block]):

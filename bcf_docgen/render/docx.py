@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -31,15 +32,7 @@ from docx.section import Section
 from docx.shared import Emu, Twips
 from lxml import etree
 
-from ..document.labels import (
-    CAPTION_SEPARATOR,
-    DRAFT_MARK,
-    NOTES_TITLE,
-    SIGNATURE_LABELS,
-    footer_text,
-)
 from ..document.model import (
-    RAG_WORDS,
     Callout,
     Contents,
     Document,
@@ -53,10 +46,12 @@ from ..document.model import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Part,
     Row,
     Signature,
     Table,
     Text,
+    TitlePage,
     XRef,
     plain_text,
 )
@@ -170,6 +165,10 @@ def _collect_targets(doc: Document) -> tuple[Bookmarks, dict[str, str]]:
     """Bookmark names for every anchor in document order, and what each anchor marks."""
     bookmarks = Bookmarks()
     kinds: dict[str, str] = {}
+    for part in doc.parts:
+        if part.anchor:
+            kinds[part.anchor] = "part"
+            bookmarks.name(part.anchor)
     for block in doc.walk():
         anchors: list[tuple[str, str]] = []
         if isinstance(block, Heading):
@@ -251,12 +250,10 @@ class _Writer:
         self.figure_seq = _sequential([f.number for f in figures])
         self.caption_labels = {t.anchor: t.label for t in tables if t.anchor}
         self.caption_labels.update({f.anchor: f.label for f in figures if f.anchor})
-        # The cover is what comes before the first heading or the contents: its page
-        # gets no running header or footer (only the draft watermark).
-        blocks = doc.blocks
-        self.has_cover = bool(doc.logo) or (
-            bool(blocks) and not isinstance(blocks[0], Heading | Contents | Landscape)
-        )
+        self.current: Part = doc.parts[0]
+        # Each Word section's part, and whether its first page is set apart (a cover
+        # or a title page: no running header or footer, only the draft watermark).
+        self.sections: list[tuple[Part, bool]] = [(self.current, False)]
         self.body = self.word.element.body
         self.pending_break = False
         self.at_page_start = True
@@ -271,17 +268,40 @@ class _Writer:
         for name in list(sentinel.attrib):  # the template's revision ids
             sentinel.attrib.pop(name)
         self._page_setup(Section(sentinel, self.part), landscape=False)
-        if self.doc.logo:
-            self._emit([self._logo()])
-        for block in _headings_join_landscape(self.doc.blocks):
-            self._top_level(block)
-        if self.doc.footnotes:
-            self._emit(self._notes())
+        for index, part in enumerate(self.doc.parts):
+            self._part(part, first=index == 0)
         self._headers_and_footers()
         self._properties()
         out = io.BytesIO()
         self.word.save(out)
         return _normalise_zip(out.getvalue())
+
+    def _part(self, part: Part, first: bool) -> None:
+        """A part starts a section of its own (its own running header), on a new page."""
+        self.current = part
+        if part.title_page is not None:
+            if not first:
+                self._section_break(landscape=False)
+            self._set_apart()
+            self._emit(self._title_page(part.title_page, part.anchor))
+            self._section_break(landscape=False)
+        elif not first:
+            self._section_break(landscape=False)
+        if part.anchor and part.title_page is None:  # where the binder's contents leads
+            start, end = bookmark(self.bookmarks.name(part.anchor), self.bookmarks.new_id())
+            self._emit([paragraph(_spacer().find(qn("w:pPr")), start, end)])
+        if part.cover_end or (part.cover and part.logo is not None):
+            self._set_apart()
+        if part.logo is not None:
+            self._emit([self._logo(part.logo)])
+        for block in _headings_join_landscape(part.blocks):
+            self._top_level(block)
+        if part.footnotes:
+            self._emit(self._notes(part))
+
+    def _set_apart(self) -> None:
+        """The current section's first page has no running header or footer."""
+        self.sections[-1] = (self.sections[-1][0], True)
 
     def _top_level(self, block) -> None:
         if isinstance(block, Landscape):
@@ -320,6 +340,7 @@ class _Writer:
             last = _spacer()
             sentinel.addprevious(last)
         last.set_sectPr(copy.deepcopy(sentinel))
+        self.sections.append((self.current, False))
         self._page_setup(Section(sentinel, self.part), landscape)
         self.pending_break = False
         self.at_page_start = True
@@ -372,12 +393,11 @@ class _Writer:
         style = f"Heading{level}" if listed or level == 4 else f"HeadingUnlisted{level}"
         runs: list[etree._Element] = []
         indent = None
-        if heading.numbered and heading.number:
-            if heading.appendix and heading.level == 1:
-                runs.append(text_run(f"Appendix {heading.number}: "))
-                indent = {"left": "0", "hanging": "0"}
-            else:
-                runs += [text_run(heading.number), tab_run()]
+        if heading.prefix and heading.hanging:
+            runs += [text_run(heading.prefix), tab_run()]
+        elif heading.prefix:  # a word label ("Appendix A:") runs on, without the hang
+            runs.append(text_run(f"{heading.prefix} "))
+            indent = {"left": "0", "hanging": "0"}
         elif listed:
             indent = {"left": "0", "hanging": "0"}
         runs += self._inlines(heading.title)
@@ -447,8 +467,8 @@ class _Writer:
                 out.append(break_run())
             elif isinstance(node, FootnoteRef):
                 run = text_run(str(node.number), rpr(style="FootnoteReference", color=look.color))
-                if node.number in self.doc.footnotes:
-                    out.append(internal_link(f"note_{node.number}", [run]))
+                if node.number in self.current.footnotes:
+                    out.append(internal_link(self._note_name(node.number), [run]))
                 else:
                     out.append(run)
         return out
@@ -472,25 +492,26 @@ class _Writer:
 
     # -------------------------------------------------------------------------- tables
 
-    def _caption(self, kind: str, number: str, anchor: str, caption: list[Inline], seq: bool):
+    def _caption(self, block: Table | Figure, seq: bool) -> list[etree._Element]:
         """'Table 4: Income by source', with a bookmark around 'Table 4' only."""
         runs: list[etree._Element] = []
-        if number:
-            label = [text_run(f"{kind} ")]
+        if block.label:
+            word = block.label_word
+            label = [text_run(f"{word} ")]
             if seq:
-                label += field_runs(f"SEQ {kind} \\* ARABIC", number)
+                label += field_runs(f"SEQ {word} \\* ARABIC", block.number)
             else:
-                label.append(text_run(number))
-            runs += self._bookmarked(anchor, label)
-            if caption:
-                runs.append(text_run(CAPTION_SEPARATOR))
-        runs += self._inlines(caption)
+                label.append(text_run(block.number))
+            runs += self._bookmarked(block.anchor, label)
+            if block.separator:
+                runs.append(text_run(block.separator))
+        runs += self._inlines(block.caption)
         return runs
 
     def _table(self, table: Table, place: _Place) -> list[etree._Element]:
         out: list[etree._Element] = []
         if table.caption or table.number:
-            runs = self._caption("Table", table.number, table.anchor, table.caption, self.table_seq)
+            runs = self._caption(table, self.table_seq)
             out.append(paragraph(ppr(style="Caption", keep_next=True), *runs))
         if not table.columns or not table.rows:  # Word refuses a table without rows
             return out
@@ -518,7 +539,7 @@ class _Writer:
         )
         summary = plain_text(table.caption)
         if summary or table.label:
-            alt = CAPTION_SEPARATOR.join(x for x in (table.label, summary) if x)
+            alt = f"{table.label}{table.separator}{summary}" if table.label else summary
             tbl_pr.append(val("w:tblCaption", xml_safe(alt)))
         tbl.append(tbl_pr)
         tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": str(w)}) for w in widths)))
@@ -542,8 +563,6 @@ class _Writer:
                         or (table.key_value and index == 0)
                     )
                     text = plain_text(cell.inlines).strip()
-                    if cell.rag and not text:
-                        text = RAG_WORDS[cell.rag]
                     need = longest_word(text, size, bold) + CELL_PADDING
                     needs[column] = max(needs[column], need)
                 column += span
@@ -569,12 +588,10 @@ class _Writer:
                 look = _Look(bold=True, color=self.colours.table_header_text)
             elif row.kind in ("total", "subtotal"):
                 fill, look = self.colours.total_row, _Look(bold=True)
-            inlines = list(cell.inlines)
+            inlines = list(cell.inlines)  # labelling put the word in a bare RAG cell
             if cell.rag and not header:
                 fill, color = self.colours.rag(cell.rag)
                 look = _Look(bold=look.bold, color=color)
-                if not plain_text(inlines).strip():  # never colour alone
-                    inlines = [Text(RAG_WORDS[cell.rag])]
             align = cell.align
             if align == "left" and numeric:
                 align = "right"
@@ -692,37 +709,53 @@ class _Writer:
         )
         out = [picture]
         if figure.caption or figure.number:
-            runs = self._caption(
-                "Figure", figure.number, figure.anchor, figure.caption, self.figure_seq
-            )
+            runs = self._caption(figure, self.figure_seq)
             out.append(paragraph(ppr(style="Caption", jc="center"), *runs))
         return out
 
-    def _logo(self) -> etree._Element:
+    def _note_name(self, number: int) -> str:
+        """A note's bookmark: note_3, or note_a1_3 in a part of a binder."""
+        key = re.sub(r"[^A-Za-z0-9]", "", self.current.key) if len(self.doc.parts) > 1 else ""
+        return f"note_{key}_{number}" if key else f"note_{number}"
+
+    def _note_id(self, number: int) -> int:
+        return 1_000_000 + 1000 * self.doc.parts.index(self.current) + number
+
+    def _title_page(self, page: TitlePage, anchor: str) -> list[etree._Element]:
+        """A part's title page: the lines above, its label and title, the lines below."""
+        out = [
+            paragraph(ppr(style="CoverText", spacing={"before": "2400"}), text_run(line))
+            for line in page.before
+        ]
+        title = self._bookmarked(anchor, [text_run(f"{page.label} {page.title}")])
+        out.append(paragraph(ppr(style="Title"), *title))
+        out += [paragraph(ppr(style="CoverText"), text_run(line)) for line in page.after]
+        return out
+
+    def _logo(self, logo: Path) -> etree._Element:
         alt = f"{self.info.author} logo"
-        run = self._picture(self.doc.logo, cm(7), cm(2.2), alt, "")
+        run = self._picture(logo, cm(7), cm(2.2), alt, "")
         return paragraph(ppr(jc="right", spacing={"after": "240"}), run)
 
     # ------------------------------------------------------------------------ contents
 
     def _contents(self, contents: Contents) -> list[etree._Element]:
         out = [paragraph(ppr(style="ContentsHeading"), text_run(contents.title))]
-        entries = [h for h in self.doc.headings() if h.in_contents and h.level <= 3 and h.anchor]
+        entries = contents.entries
         instruction = 'TOC \\o "1-3" \\h \\z \\u'
         if not entries:
             out.append(paragraph(None, *field_begin(instruction), field_end()))
             return out
-        for index, heading in enumerate(entries):
-            name = self.bookmarks.name(heading.anchor)
+        for index, entry in enumerate(entries):
+            name = self.bookmarks.name(entry.anchor)
             label: list[etree._Element] = []
-            if heading.numbered and heading.number:
-                if heading.appendix and heading.level == 1:
-                    label.append(text_run(f"Appendix {heading.number}: {heading.plain_title}"))
-                else:
-                    label += [text_run(heading.number), tab_run(), text_run(heading.plain_title)]
+            if entry.prefix and entry.hanging:
+                label += [text_run(entry.prefix), tab_run(), text_run(entry.text)]
+            elif entry.prefix:
+                label.append(text_run(f"{entry.prefix} {entry.text}"))
             else:
-                label.append(text_run(heading.plain_title))
-            page = self.pages.get(heading.anchor)
+                label.append(text_run(entry.text, rpr(bold=True) if entry.part else None))
+            page = self.pages.get(entry.anchor)
             label.append(tab_run())
             label += field_runs(f"PAGEREF {name} \\h", str(page) if page else "")
             runs: list[etree._Element] = []
@@ -731,21 +764,14 @@ class _Writer:
             runs.append(internal_link(name, label))
             if index == len(entries) - 1:
                 runs.append(field_end())
-            out.append(paragraph(ppr(style=f"TOC{heading.level}"), *runs))
+            out.append(paragraph(ppr(style=f"TOC{entry.level}"), *runs))
         return out
 
     # ---------------------------------------------------------------- signature, notes
 
     def _signature(self, sig: Signature) -> list[etree._Element]:
         """One block per signatory, kept together on a page, with a line to sign on."""
-        labels = SIGNATURE_LABELS
-        lines = [
-            (labels["for"], sig.on_behalf_of),
-            (labels["name"], sig.name),
-            (labels["position"], sig.position),
-            (labels["date"], sig.date_text or labels["blank"]),
-            (labels["signature"], labels["blank"]),
-        ]
+        lines = sig.lines
         out = []
         for index, (label, value) in enumerate(lines):
             last = index == len(lines) - 1
@@ -759,11 +785,11 @@ class _Writer:
             out.append(paragraph(props, *runs))
         return out
 
-    def _notes(self) -> list[etree._Element]:
-        out = [paragraph(ppr(style="HeadingUnlisted1"), text_run(NOTES_TITLE))]
-        for number in sorted(self.doc.footnotes):
-            blocks = self.doc.footnotes[number]
-            start, end = _note_bookmark(number, 1_000_000 + number)
+    def _notes(self, part: Part) -> list[etree._Element]:
+        out = [paragraph(ppr(style="HeadingUnlisted1"), text_run(part.notes_title))]
+        for number in sorted(part.footnotes):
+            blocks = part.footnotes[number]
+            start, end = _note_bookmark(self._note_name(number), self._note_id(number))
             marker = [start, text_run(str(number)), end, tab_run()]
             first, rest = (blocks[0], blocks[1:]) if blocks else (None, [])
             if isinstance(first, Paragraph):
@@ -778,66 +804,60 @@ class _Writer:
     # --------------------------------------------------------------- headers, footers
 
     def _headers_and_footers(self) -> None:
-        info, c = self.info, self.colours
-        title = f"{info.title}: {info.area}" if info.area else info.title
-        for index, section in enumerate(self.word.sections):
+        """Each section's header and footer, from its part's running header and footer."""
+        for section, (part, set_apart) in zip(self.word.sections, self.sections, strict=True):
             width = int(section.page_width.twips) - 2 * MARGIN
-            first = index == 0 and self.has_cover
-            section.different_first_page_header_footer = first
-            header = section.header
-            header.is_linked_to_previous = False
-            runs = [text_run(title)]
-            if info.is_draft:  # the status, in words and in red, and the watermark
-                runs += [tab_run(), text_run(DRAFT_MARK, rpr(bold=True, color=c.red))]
-                runs.append(self._watermark(width))
-            rule = ("single", 4, c.rule, 4)
-            _fill(
-                header._element,
-                paragraph(
-                    ppr(
-                        style="Header",
-                        border=border_set("w:pBdr", {"bottom": rule}),
-                        tabs=[("right", width, "")],
-                    ),
-                    *runs,
-                ),
-            )
-            footer = section.footer
-            footer.is_linked_to_previous = False
-            total = str(self.total_pages) if self.total_pages else ""
-            footer_runs = [
-                text_run(footer_text(info)),
-                tab_run(),
-                text_run("Page "),
-                *field_runs("PAGE", "1"),
-                text_run(" of "),
-                *field_runs("NUMPAGES", total or "1"),
-            ]
-            _fill(
-                footer._element,
-                paragraph(
-                    ppr(
-                        style="Footer",
-                        border=border_set("w:pBdr", {"top": rule}),
-                        tabs=[("right", width, "")],
-                    ),
-                    *footer_runs,
-                ),
-            )
-            if first:
-                cover_header = section.first_page_header
-                cover_header.is_linked_to_previous = False
-                cover_runs = [self._watermark(width)] if info.is_draft else []
-                _fill(cover_header._element, paragraph(ppr(style="Header"), *cover_runs))
-                cover_footer = section.first_page_footer
-                cover_footer.is_linked_to_previous = False
-                _fill(cover_footer._element, paragraph(ppr(style="Footer")))
+            section.different_first_page_header_footer = set_apart
+            header, footer = section.header, section.footer
+            header.is_linked_to_previous = footer.is_linked_to_previous = False
+            _fill(header._element, self._header(part, width))
+            _fill(footer._element, self._footer(part, width))
+            if set_apart:
+                first_header = section.first_page_header
+                first_header.is_linked_to_previous = False
+                marks = [self._watermark(width, part.draft_mark)] if part.draft_mark else []
+                _fill(first_header._element, paragraph(ppr(style="Header"), *marks))
+                first_footer = section.first_page_footer
+                first_footer.is_linked_to_previous = False
+                _fill(first_footer._element, paragraph(ppr(style="Footer")))
 
-    def _watermark(self, width: int) -> etree._Element:
+    def _rule(self) -> tuple[str, int, str, int]:
+        return ("single", 4, self.colours.rule, 4)
+
+    def _header(self, part: Part, width: int) -> etree._Element:
+        runs = [text_run(part.running_header)]
+        if part.draft_mark:  # the status is in the header's words; the mark behind the text
+            runs.append(self._watermark(width, part.draft_mark))
+        props = ppr(
+            style="Header",
+            border=border_set("w:pBdr", {"bottom": self._rule()}),
+            tabs=[("right", width, "")],
+        )
+        return paragraph(props, *runs)
+
+    def _footer(self, part: Part, width: int) -> etree._Element:
+        page, of = self.doc.page_words
+        total = str(self.total_pages) if self.total_pages else ""
+        runs = [
+            text_run(part.footer),
+            tab_run(),
+            text_run(f"{page} "),
+            *field_runs("PAGE", "1"),
+            text_run(f" {of} "),
+            *field_runs("NUMPAGES", total or "1"),
+        ]
+        props = ppr(
+            style="Footer",
+            border=border_set("w:pBdr", {"top": self._rule()}),
+            tabs=[("right", width, "")],
+        )
+        return paragraph(props, *runs)
+
+    def _watermark(self, width: int, text: str) -> etree._Element:
         self.watermarks += 1
         width_pt = width / 20 * 0.8
         return watermark_run(
-            DRAFT_MARK,
+            text,
             self.colours.watermark,
             self.theme.fonts.heading,
             width_pt,
@@ -943,8 +963,8 @@ def _drop(rels, rel_id: str) -> None:
     rels._target_parts_by_rId.pop(rel_id, None)
 
 
-def _note_bookmark(number: int, ident: int):
-    return bookmark(f"note_{number}", ident)
+def _note_bookmark(name: str, ident: int):
+    return bookmark(name, ident)
 
 
 def _timestamp(date: dt.date) -> dt.datetime:

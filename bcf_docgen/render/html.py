@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from ..content.reader import default_templates
-from ..document.labels import (
-    CONTENTS_TITLE,
-    NOTES_TITLE,
-    SIGNATURE_LABELS,
-    caption_label,
-    footer_text,
-    header_text,
-)
+from ..document.labelling import top_headings
 from ..document.model import (
     Block,
     Callout,
@@ -39,10 +34,12 @@ from ..document.model import (
     ListBlock,
     PageBreak,
     Paragraph,
+    Part,
     Row,
     Signature,
     Table,
     Text,
+    TitlePage,
     XRef,
 )
 
@@ -81,155 +78,215 @@ def stylesheet(document: Document, templates: Path | None = None, draft: bool | 
         c=theme.colours,
         body_font=font_stack(theme.fonts.body, theme.fonts.fallbacks),
         heading_font=font_stack(theme.fonts.heading, theme.fonts.fallbacks),
-        title_css=css_string(header_text(document.info)),
-        footer_css=css_string(footer_text(document.info)),
+        title_css=css_string(document.parts[0].running_header),
+        footer_css=css_string(document.parts[0].footer),
         draft=document.info.is_draft if draft is None else draft,
     )
 
 
+def binder_stylesheet(document: Document, templates: Path | None = None) -> str:
+    """A binder's extra rules: each part's running header and bookmark levels, title pages."""
+    theme = document.theme
+    env = theme_environment(templates)
+    env.filters["css_string"] = css_string
+    parts = [
+        {
+            "id": part.anchor,
+            "label": part.label,
+            "running": part.running_header,
+            # Bookmark levels: the part is level 1; its top headings level 2, and so on.
+            "shift": 2 - min((h.level for h in top_headings(part)), default=1),
+        }
+        for part in document.parts
+        if part.source != "front"
+    ]
+    return env.get_template("pack.css.j2").render(
+        theme=theme,
+        c=theme.colours,
+        heading_font=font_stack(theme.fonts.heading, theme.fonts.fallbacks),
+        footer=document.parts[0].footer,
+        parts=parts,
+        draft=any(part.draft for part in document.parts),
+    )
+
+
+def full_stylesheet(document: Document, templates: Path | None = None) -> str:
+    """The stylesheet of a document: a binder adds its own rules after the plan's."""
+    if len(document.parts) == 1:
+        return stylesheet(document, templates)
+    # Without the plan's watermark: a binder marks only its draft parts' pages.
+    return stylesheet(document, templates, draft=False) + binder_stylesheet(document, templates)
+
+
+def css_string(text: str) -> str:
+    """Text as a quoted CSS string: quotes and backslashes escaped, no line breaks."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", " ", text) + '"'
+
+
+
+
 class _Writer:
+    """Translates the model into HTML: one rule per node type (`BLOCK_RULES`)."""
+
     def __init__(
         self,
         document: Document,
-        image_url,
-        prefix: str = "",
+        image_url: Callable[[Path], str],
         generated: dict[str, bytes] | None = None,
     ):
         self.doc = document
         self.image_url = image_url
-        # Put before every id and internal link, so several documents can share one page.
-        self.prefix = prefix
         # Pictures drawn from the data, by the URL the page uses for them; without it they
         # are written into the page as data: URLs.
         self.generated = generated
         self.out: list[str] = []
+        self.part: Part = document.parts[0]
 
     def ident(self, anchor: str) -> str:
-        return esc(f"{self.prefix}{anchor}")
+        return esc(anchor)
 
     def chart_url(self, figure: Figure) -> str:
         svg = figure.chart.svg()
         if self.generated is None:
             return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-        url = f"{GENERATED_URL}{self.prefix}{figure.anchor or len(self.generated)}.svg"
+        url = f"{GENERATED_URL}{figure.anchor or len(self.generated)}.svg"
         self.generated[url] = svg
         return url
 
     # -- inline ------------------------------------------------------------------
 
     def inlines(self, nodes: Iterable[Inline]) -> str:
-        parts = []
-        for node in nodes:
-            if isinstance(node, Text):
-                text = esc(node.text)
-                if node.code:
-                    text = f"<code>{text}</code>"
-                if node.italic:
-                    text = f"<em>{text}</em>"
-                if node.bold:
-                    text = f"<strong>{text}</strong>"
-                parts.append(text)
-            elif isinstance(node, Link):
-                parts.append(f'<a href="{esc(node.url)}">{self.inlines(node.children)}</a>')
-            elif isinstance(node, XRef):
-                if node.anchor:
-                    parts.append(
-                        f'<a class="xref" href="#{self.ident(node.anchor)}">{esc(node.text)}</a>'
-                    )
-                else:
-                    parts.append(esc(node.text))
-            elif isinstance(node, LineBreak):
-                parts.append("<br>")
-            elif isinstance(node, FootnoteRef):
-                parts.append(
-                    f'<sup class="note-ref"><a href="#{self.ident(f"note-{node.number}")}">'
-                    f"{node.number}</a></sup>"
-                )
-        return "".join(parts)
+        return "".join(INLINE_RULES[type(node)](self, node) for node in nodes)
+
+    def text(self, node: Text) -> str:
+        text = esc(node.text)
+        if node.code:
+            text = f"<code>{text}</code>"
+        if node.italic:
+            text = f"<em>{text}</em>"
+        if node.bold:
+            text = f"<strong>{text}</strong>"
+        return text
+
+    def link(self, node: Link) -> str:
+        return f'<a href="{esc(node.url)}">{self.inlines(node.children)}</a>'
+
+    def xref(self, node: XRef) -> str:
+        if not node.anchor:
+            return esc(node.text)
+        return f'<a class="xref" href="#{self.ident(node.anchor)}">{esc(node.text)}</a>'
+
+    def line_break(self, node: LineBreak) -> str:
+        return "<br>"
+
+    def note_ref(self, node: FootnoteRef) -> str:
+        target = self.ident(f"{self.part_key}note-{node.number}")
+        return f'<sup class="note-ref"><a href="#{target}">{node.number}</a></sup>'
+
+    @property
+    def part_key(self) -> str:
+        return self.part.key if len(self.doc.parts) > 1 else ""
 
     # -- blocks ------------------------------------------------------------------
 
     def blocks(self, blocks: list[Block]) -> None:
         for block in blocks:
-            self.block(block)
+            BLOCK_RULES[type(block)](self, block)
 
-    def block(self, block: Block) -> None:
+    def heading(self, block: Heading) -> None:
+        tag = f"h{block.level}"
+        classes = ' class="new-page"' if block.page_break_before and block.level == 1 else ""
+        number = f'<span class="num">{esc(block.prefix)}</span> ' if block.prefix else ""
+        title = self.inlines(block.title)
+        self.out.append(
+            f'<{tag} id="{self.ident(block.anchor)}"{classes}>{number}{title}</{tag}>'
+        )
+
+    def paragraph(self, block: Paragraph) -> None:
+        cls = "" if block.style == "body" else f' class="{block.style}"'
+        self.out.append(f"<p{cls}>{self.inlines(block.inlines)}</p>")
+
+    def list(self, block: ListBlock) -> None:
         w = self.out.append
-        if isinstance(block, Heading):
-            tag = f"h{block.level}"
-            classes = ' class="new-page"' if block.page_break_before and block.level == 1 else ""
-            number = ""
-            if block.number:
-                label = (
-                    f"Appendix {block.number}:"
-                    if block.appendix and block.level == 1
-                    else block.number
-                )
-                number = f'<span class="num">{esc(label)}</span> '
-            title = self.inlines(block.title)
-            w(f'<{tag} id="{self.ident(block.anchor)}"{classes}>{number}{title}</{tag}>')
-        elif isinstance(block, Paragraph):
-            cls = "" if block.style == "body" else f' class="{block.style}"'
-            w(f"<p{cls}>{self.inlines(block.inlines)}</p>")
-        elif isinstance(block, ListBlock):
-            tag = "ol" if block.ordered else "ul"
-            start = ""
-            if block.ordered and block.start != 1:
-                # WeasyPrint ignores `start`; the list-item counter does the same in print.
-                start = f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
-            w(f"<{tag}{start}>")
-            for item in block.items:
-                w("<li>")
-                if len(item) == 1 and isinstance(item[0], Paragraph):
-                    w(self.inlines(item[0].inlines))
-                else:
-                    self.blocks(item)
-                w("</li>")
-            w(f"</{tag}>")
-        elif isinstance(block, Callout):
-            w(f'<div class="callout {block.kind}">')
-            if block.title:
-                w(f'<p class="callout-title">{esc(block.title)}</p>')
-            self.blocks(block.blocks)
-            w("</div>")
-        elif isinstance(block, Table):
-            self.table(block)
-        elif isinstance(block, Figure):
-            url = self.chart_url(block) if block.chart is not None else self.image_url(block.path)
-            src = esc(url)
-            w(
-                f'<figure id="{self.ident(block.anchor)}"><img src="{src}" alt="{esc(block.alt)}" '
-                f'style="width: {block.width_fraction * 100:.0f}%">'
-            )
-            w(
-                f"<figcaption>{esc(caption_label(block.label))}{self.inlines(block.caption)}"
-                "</figcaption></figure>"
-            )
-        elif isinstance(block, Contents):
-            self.contents()
-        elif isinstance(block, PageBreak):
-            w('<div style="break-after: page"></div>')
-        elif isinstance(block, Landscape):
-            w('<div class="landscape">')
-            self.blocks(block.blocks)
-            w("</div>")
-        elif isinstance(block, Signature):
-            labels = SIGNATURE_LABELS
-            w('<div class="signature">')
-            w(f"<p><strong>{esc(labels['for'])}</strong> {esc(block.on_behalf_of)}</p>")
-            w(f"<p><strong>{esc(labels['name'])}</strong> {esc(block.name)}</p>")
-            w(f"<p><strong>{esc(labels['position'])}</strong> {esc(block.position)}</p>")
-            date = esc(block.date_text) if block.date_text else labels["blank"]
-            w(f"<p><strong>{esc(labels['date'])}</strong> {date}</p>")
-            w(f'<p class="line"><strong>{esc(labels["signature"])}</strong> {labels["blank"]}</p>')
-            w("</div>")
+        tag = "ol" if block.ordered else "ul"
+        start = ""
+        if block.ordered and block.start != 1:
+            # WeasyPrint ignores `start`; the list-item counter does the same in print.
+            start = f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
+        w(f"<{tag}{start}>")
+        for item in block.items:
+            w("<li>")
+            if len(item) == 1 and isinstance(item[0], Paragraph):
+                w(self.inlines(item[0].inlines))
+            else:
+                self.blocks(item)
+            w("</li>")
+        w(f"</{tag}>")
+
+    def callout(self, block: Callout) -> None:
+        self.out.append(f'<div class="callout {block.kind}">')
+        if block.title:
+            self.out.append(f'<p class="callout-title">{esc(block.title)}</p>')
+        self.blocks(block.blocks)
+        self.out.append("</div>")
+
+    def figure(self, block: Figure) -> None:
+        if block.chart is not None:
+            url = self.chart_url(block)
+        else:
+            assert block.path is not None
+            url = self.image_url(block.path)
+        self.out.append(
+            f'<figure id="{self.ident(block.anchor)}"><img src="{esc(url)}" '
+            f'alt="{esc(block.alt)}" style="width: {block.width_fraction * 100:.0f}%">'
+        )
+        self.out.append(
+            f"<figcaption>{self.caption_lead(block)}{self.inlines(block.caption)}"
+            "</figcaption></figure>"
+        )
+
+    def caption_lead(self, block: Table | Figure) -> str:
+        return esc(f"{block.label}{block.separator}")
+
+    def page_break(self, block: PageBreak) -> None:
+        self.out.append('<div style="break-after: page"></div>')
+
+    def landscape(self, block: Landscape) -> None:
+        self.out.append('<div class="landscape">')
+        self.blocks(block.blocks)
+        self.out.append("</div>")
+
+    def signature(self, block: Signature) -> None:
+        w = self.out.append
+        w('<div class="signature">')
+        for index, (label, value) in enumerate(block.lines):
+            cls = ' class="line"' if index == len(block.lines) - 1 else ""
+            w(f"<p{cls}><strong>{esc(label)}</strong> {esc(value)}</p>")
+        w("</div>")
+
+    def title_page(self, block: TitlePage) -> None:
+        w = self.out.append
+        # The reset sits inside the title page's named page, so the header starts empty.
+        w('<div class="appendix-title"><div class="section-reset"></div>')
+        for line in block.before:
+            w(f'<p class="appendix-meeting">{esc(line)}</p>')
+        w(
+            f'<h1><span class="appendix-number">{esc(block.label)}</span> '
+            f'<span class="appendix-name">{esc(block.title)}</span></h1>'
+        )
+        for line in block.after:
+            w(f'<p class="appendix-item">{esc(line)}</p>')
+        w("</div>")
+
+    # -- tables ------------------------------------------------------------------
 
     def table(self, table: Table) -> None:
         w = self.out.append
         ident = f' id="{self.ident(table.anchor)}"' if table.anchor else ""
         w(f"<table{ident}>")
         if table.caption:
-            w(f"<caption>{esc(caption_label(table.label))}{self.inlines(table.caption)}</caption>")
+            w(f"<caption>{self.caption_lead(table)}{self.inlines(table.caption)}</caption>")
         rows = table.rows
         if table.header and rows:
             w("<thead>")
@@ -264,70 +321,124 @@ class _Writer:
             return f'<th scope="row"{cls}{span}>{content}</th>'
         return f"<td{cls}{span}>{content}</td>"
 
-    def contents(self) -> None:
+    # -- contents, notes, parts --------------------------------------------------
+
+    def contents(self, block: Contents) -> None:
         w = self.out.append
-        w(
-            f'<nav class="contents"><h1 id="{self.ident("contents")}" class="new-page">'
-            f"{CONTENTS_TITLE}</h1><ol>"
-        )
-        for heading in self.doc.headings():
-            if heading.in_contents and heading.level <= 3:
-                w(
-                    f'<li class="level-{heading.level}"><a href="#{self.ident(heading.anchor)}">'
-                    f"{esc(heading.label)}</a></li>"
-                )
+        if block.scope == "binder":
+            w(
+                f'<nav class="contents pack-contents"><h1 id="{self.ident(self.part_key)}'
+                f'contents">{esc(block.title)}</h1><ol>'
+            )
+        else:
+            w(
+                f'<nav class="contents"><h1 id="{self.ident(self.part_key + "contents")}" '
+                f'class="new-page">{esc(block.title)}</h1><ol>'
+            )
+        for entry in block.entries:
+            cls = f"level-{entry.level}" + (" part" if entry.part else "")
+            text = f"{entry.prefix} {entry.text}" if entry.prefix else entry.text
+            w(f'<li class="{cls}"><a href="#{self.ident(entry.anchor)}">{esc(text)}</a></li>')
         w("</ol></nav>")
 
-    def notes(self) -> None:
-        if not self.doc.footnotes:
+    def notes(self, part: Part) -> None:
+        if not part.footnotes:
             return
         w = self.out.append
-        w(f'<section class="notes"><h2>{NOTES_TITLE}</h2><ol>')
-        for number in sorted(self.doc.footnotes):
-            w(f'<li id="{self.ident(f"note-{number}")}" value="{number}">')
-            self.blocks(self.doc.footnotes[number])
+        w(f'<section class="notes"><h2>{esc(part.notes_title)}</h2><ol>')
+        for number in sorted(part.footnotes):
+            w(f'<li id="{self.ident(f"{self.part_key}note-{number}")}" value="{number}">')
+            self.blocks(part.footnotes[number])
             w("</li>")
         w("</ol></section>")
+
+    def logo(self, part: Part, cls: str) -> None:
+        if part.logo is not None:
+            alt = f"{self.doc.info.author} logo"
+            self.out.append(
+                f'<img class="{cls}" src="{esc(self.image_url(part.logo))}" alt="{esc(alt)}">'
+            )
+
+    def part_body(self, part: Part) -> None:
+        """A part: its cover page (logo and what precedes the first heading), the rest, notes."""
+        self.part = part
+        blocks = part.blocks
+        if part.cover_end or (part.cover and part.logo is not None):
+            self.out.append('<section class="cover">')
+            self.logo(part, "logo")
+            self.blocks(blocks[: part.cover_end])
+            self.out.append("</section>")
+            blocks = blocks[part.cover_end :]
+        elif part.logo is not None and len(self.doc.parts) > 1:
+            self.logo(part, "report-logo")
+        self.blocks(blocks)
+        self.notes(part)
+
+    def binder(self) -> None:
+        """Several parts, each in a section that names it (running header, bookmarks)."""
+        for part in self.doc.parts:
+            if part.source == "front":
+                self.out.append('<section class="pack-front">')
+                self.part_body(part)
+                self.out.append("</section>")
+                continue
+            kind = "appendix" if part.number else "report"
+            source = "plan" if part.source == "plan" else "other"
+            self.out.append(
+                f'<section class="part part-{kind} part-{source}" id="{self.ident(part.anchor)}">'
+            )
+            if part.title_page is not None:
+                self.title_page(part.title_page)
+            else:
+                self.out.append('<div class="section-reset"></div>')
+            self.part_body(part)
+            self.out.append("</section>")
+
+
+BLOCK_RULES: dict[type, Callable[[_Writer, Any], None]] = {
+    Heading: _Writer.heading,
+    Paragraph: _Writer.paragraph,
+    ListBlock: _Writer.list,
+    Callout: _Writer.callout,
+    Table: _Writer.table,
+    Figure: _Writer.figure,
+    Contents: _Writer.contents,
+    PageBreak: _Writer.page_break,
+    Landscape: _Writer.landscape,
+    Signature: _Writer.signature,
+    TitlePage: _Writer.title_page,
+}
+INLINE_RULES: dict[type, Callable[[_Writer, Any], str]] = {
+    Text: _Writer.text,
+    Link: _Writer.link,
+    XRef: _Writer.xref,
+    LineBreak: _Writer.line_break,
+    FootnoteRef: _Writer.note_ref,
+}
 
 
 def render_body(
     document: Document,
-    image_url=None,
+    image_url: Callable[[Path], str] | None = None,
     *,
-    prefix: str = "",
     generated: dict[str, bytes] | None = None,
-    cover: bool = True,
 ) -> str:
     """The document's content as HTML, without the page around it.
 
-    `prefix` goes before every id and internal link (so documents can share a page);
-    pictures drawn from the data are added to `generated` under the URLs the HTML uses
-    (data: URLs when it is None). With `cover`, what comes before the first heading or
-    the contents is the cover page, with the logo.
+    Pictures drawn from the data are added to `generated` under the URLs the HTML uses
+    (data: URLs when it is None).
     """
-    writer = _Writer(document, image_url or (lambda path: path.as_uri()), prefix, generated)
-    blocks = list(document.blocks)
-    if cover:
-        # The cover is everything before the first heading or contents.
-        front: list[Block] = []
-        while blocks and not isinstance(blocks[0], Heading | Contents):
-            front.append(blocks.pop(0))
-        writer.out.append('<section class="cover">')
-        if document.logo is not None:
-            writer.out.append(
-                f'<img class="logo" src="{esc(writer.image_url(document.logo))}" '
-                f'alt="{esc(document.info.author)} logo">'
-            )
-        writer.blocks(front)
-        writer.out.append("</section>")
-    writer.blocks(blocks)
-    writer.notes()
+    writer = _Writer(document, image_url or (lambda path: path.as_uri()), generated)
+    if len(document.parts) == 1:
+        writer.part_body(document.parts[0])
+    else:
+        writer.binder()
     return "\n".join(writer.out)
 
 
 def render_html(
     document: Document,
-    image_url=None,
+    image_url: Callable[[Path], str] | None = None,
     templates: Path | None = None,
     generated: dict[str, bytes] | None = None,
 ) -> str:
@@ -339,13 +450,14 @@ def render_html(
     """
     body = render_body(document, image_url, generated=generated)
     info = document.info
+    title = f"{info.title}: {info.area}" if info.area else info.title
     head = (
         "<!DOCTYPE html>\n"
-        f'<html lang="{info.language}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(info.title)}: {esc(info.area)}</title>\n"
+        f'<html lang="{esc(info.language)}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n"
         f'<meta name="author" content="{esc(info.author)}">\n'
         f'<meta name="description" content="{esc(info.subject)}">\n'
         f'<meta name="keywords" content="{esc(", ".join(info.keywords))}">\n'
-        f"<style>\n{stylesheet(document, templates)}</style>\n</head>\n<body>\n"
+        f"<style>\n{full_stylesheet(document, templates)}</style>\n</head>\n<body>\n"
     )
     return head + body + "\n</body>\n</html>\n"
