@@ -231,7 +231,13 @@ def metric_rag(info: MetricInfo) -> str | None:
     target = info.targets.get(period)
     if target is None:
         return None
-    worse = actual - target if info.direction == "lower" else target - actual
+    return rag(info.direction, actual, target)
+
+
+def rag(direction: str, actual: float, plan: float) -> str:
+    """The one RAG rule for metrics: green on plan or better in the metric's direction;
+    amber up to 5% worse; red beyond (the latest actual, the year to date alike)."""
+    worse = actual - plan if direction == "lower" else plan - actual
     if worse <= 0:
         return "green"
-    return "amber" if worse <= abs(target) * AMBER_TOLERANCE else "red"
+    return "amber" if worse <= abs(plan) * AMBER_TOLERANCE else "red"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from . import formatting
 from .content.plan import Plan
-from .derived import AMBER_TOLERANCE, MetricInfo, metrics_info
+from .derived import MetricInfo, metrics_info, rag
 from .periods import Period, parse_period
 
 KINDS = ("month", "quarter")
@@ -46,14 +46,6 @@ def is_average(info: MetricInfo) -> bool:
     "delayed days per 100,000") add up over the year and are totalled.
     """
     return bool(_AVERAGE_UNIT.search(info.unit or "") or _AVERAGE_NAME.search(info.name or ""))
-
-
-def rag(direction: str, actual: float, plan: float) -> str:
-    """Green on plan or better in the metric's direction; amber up to 5% worse; red beyond."""
-    worse = actual - plan if direction == "lower" else plan - actual
-    if worse <= 0:
-        return "green"
-    return "amber" if worse <= abs(plan) * AMBER_TOLERANCE else "red"
 
 
 def previous_year_key(period: Period) -> str:

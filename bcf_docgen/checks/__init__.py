@@ -15,40 +15,16 @@ is adding a function and its test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..content.plan import Plan
 from ..findings import Findings, Severity
+from .registry import DOCUMENT_RULES, RULES, by_status, check, document_check, final
 
 if TYPE_CHECKING:
     from ..document.model import Document
 
-Rule = Callable[[Plan, Findings], None]
-DocumentRule = Callable[[Plan, "Document", Findings], None]
-RULES: list[Rule] = []
-DOCUMENT_RULES: list[DocumentRule] = []
-
-
-def check(rule: Rule) -> Rule:
-    RULES.append(rule)
-    return rule
-
-
-def document_check(rule: DocumentRule) -> DocumentRule:
-    DOCUMENT_RULES.append(rule)
-    return rule
-
-
-def final(plan: Plan) -> bool:
-    return plan.meta.status == "final"
-
-
-def by_status(plan: Plan) -> Severity:
-    """Warning in a draft, error in a final plan: for what a draft may still lack
-    (placeholders, missing parts, alt text) but a final plan may not."""
-    return Severity.ERROR if final(plan) else Severity.WARNING
-
+__all__ = ["by_status", "check", "document_check", "final", "run_checks", "run_document_checks"]
 
 def _load_rules() -> None:
     # Import the rule modules so their decorators register them.

@@ -18,7 +18,7 @@ from ..document.model import (
     plain_text,
 )
 from ..findings import Findings
-from . import by_status, document_check
+from .registry import by_status, document_check
 
 VAGUE_LINKS = {
     "click here",

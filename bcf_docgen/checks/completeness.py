@@ -18,8 +18,8 @@ import re
 from ..content.plan import Plan
 from ..findings import Findings, Location
 from ..periods import parse_period
-from . import by_status, check, final
 from .prose import JINJA
+from .registry import by_status, check, final
 
 
 def _where(plan: Plan, file: str, model, key: str) -> Location:

@@ -15,8 +15,8 @@ from ..derived import metrics_info
 from ..findings import Findings
 from ..formatting import date as format_date
 from ..periods import parse_period
-from . import check
 from .completeness import version_key
+from .registry import check
 
 
 @check

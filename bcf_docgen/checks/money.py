@@ -11,7 +11,7 @@ from ..content.plan import Plan
 from ..derived import FundingFigures, funding_figures, rule_planned
 from ..findings import Findings, Location
 from ..formatting import money
-from . import by_status, check
+from .registry import by_status, check
 
 
 def _unreadable_spend(plan: Plan) -> bool:

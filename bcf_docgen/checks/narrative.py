@@ -13,7 +13,7 @@ from ..content.plan import Plan
 from ..findings import Findings, Location
 from ..markdown import raw_html
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
-from . import check
+from .registry import check
 
 
 @check

@@ -22,8 +22,8 @@ import re
 from ..content.plan import Plan
 from ..document.model import Document
 from ..findings import Findings
-from . import document_check
 from .prose import prose
+from .registry import document_check
 
 NUMBERED = re.compile(
     r"(?i:\b(?P<word>sections?|tables?|figures?|fig\.|appendix|appendices|annex(?:es)?))"

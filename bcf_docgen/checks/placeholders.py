@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from ..content.plan import Plan
 from ..findings import Findings, Severity
-from . import by_status, check
 from .prose import Prose, prose
+from .registry import by_status, check
 
 # "to be <verb>" is a placeholder when it stands on its own: at the start of a line,
 # cell or bracket ("To be updated"), or at the end of a sentence, clause or cell

@@ -9,7 +9,7 @@ from ..content.models import Scheme
 from ..content.plan import Plan
 from ..content.validation import did_you_mean
 from ..findings import Findings, Location
-from . import check
+from .registry import check
 
 
 def _expect(

@@ -9,7 +9,7 @@ from ..content.plan import Plan
 from ..findings import Findings
 from ..sections import known_templates
 from ..theme import contrast_ratio
-from . import check
+from .registry import check
 
 
 def _unique(findings: Findings, code: str, what: str, items: list[Model]) -> None:

@@ -27,8 +27,8 @@ from ..content.plan import Plan
 from ..document.model import Document, Row, Table, Text
 from ..document.numbers import FIGURE, parse_figure
 from ..findings import Findings, Location
-from . import document_check
 from .prose import Sources
+from .registry import document_check
 
 NOT_ADDITIVE = re.compile(
     r"%|\bper\b|percent|per\s*cent|share|proportion|\brates?\b|average|\bmean\b|median|"

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..findings import Finding, Findings, Location
 from ..frameworks import load_framework
+from ..paths import default_templates
 from ..theme import Theme
 from .base import attach_sources
 from .files import ContentError, read_text, resolve_inside
@@ -97,11 +98,6 @@ class PlanFolderError(Exception):
 class ReadResult:
     plan: Plan | None
     findings: Findings
-
-
-def default_templates() -> Path:
-    """The project's templates/ folder (section templates, framework packs, theme)."""
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 class _Reader:

@@ -76,6 +76,7 @@ def _label_part(document: Document, part: Part, several: bool) -> None:
     part.notes_title = labels.NOTES_TITLE
     part.draft_mark = labels.DRAFT_MARK if part.draft else ""
     part.cover_end = cover_end(part) if part.cover else 0
+    part.top_level = min((h.level for h in top_headings(part)), default=1)
     if not several:
         part.running_header = labels.header_text(info)
         part.footer = labels.footer_text(info)

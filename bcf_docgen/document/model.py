@@ -11,10 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, Protocol
 
 from ..findings import Location
 from ..theme import Theme
+
+
+class ChartSpec(Protocol):
+    """A chart the writers can draw without knowing how: the model never imports charting."""
+
+    def svg(self) -> bytes: ...
+
+    def png(self) -> bytes: ...
+
 
 # ---------------------------------------------------------------------------- inline
 
@@ -195,7 +204,7 @@ class Figure:
     anchor: str = ""
     # A picture drawn from the data (bcf_docgen.charts.Chart) instead of a file: writers
     # ask it for SVG (PDF) or PNG (Word) bytes.
-    chart: Any = None
+    chart: ChartSpec | None = None
     label: str = ""  # set by labelling: "Figure 2"
     label_word: str = ""  # set by labelling: "Figure"
     separator: str = ""  # set by labelling
@@ -326,6 +335,7 @@ class Part:
     label: str = ""  # "Appendix 2: Risk register", as contents and bookmarks name it
     short: str = ""  # "Appendix 2": what a reference from another part adds
     cover_end: int = 0  # blocks[:cover_end] make the cover page (0: no cover page)
+    top_level: int = 1  # the level of its top headings (1 for a plan, 2 for a report)
     running_header: str = ""
     footer: str = ""
     draft_mark: str = ""  # "DRAFT" on the part's pages while a draft (the watermark)

@@ -20,9 +20,10 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.enum.section import WD_ORIENT
@@ -33,6 +34,7 @@ from docx.shared import Emu, Twips
 from lxml import etree
 
 from ..document.model import (
+    Block,
     Callout,
     Contents,
     Document,
@@ -283,7 +285,7 @@ class _Writer:
             if not first:
                 self._section_break(landscape=False)
             self._set_apart()
-            self._emit(self._title_page(part.title_page, part.anchor))
+            self._emit(self.title_page(part.title_page, part.anchor))
             self._section_break(landscape=False)
         elif not first:
             self._section_break(landscape=False)
@@ -358,34 +360,21 @@ class _Writer:
 
     # ------------------------------------------------------------------------- blocks
 
-    def _block(self, block, place: _Place) -> list[etree._Element]:
-        if isinstance(block, Heading):
-            return [self._heading(block)]
-        if isinstance(block, Paragraph):
-            style = PARAGRAPH_STYLES.get(block.style, "Normal")
-            return [paragraph(ppr(style=style), *self._inlines(block.inlines))]
-        if isinstance(block, ListBlock):
-            return self._list(block, place, level=0)
-        if isinstance(block, Table):
-            return self._table(block, place)
-        if isinstance(block, Figure):
-            return self._figure(block, place)
-        if isinstance(block, Callout):
-            return self._callout(block, place)
-        if isinstance(block, Contents):
-            return self._contents(block)
-        if isinstance(block, Signature):
-            return self._signature(block)
-        if isinstance(block, Landscape):  # nested (in a list or callout): no new section
-            out: list[etree._Element] = []
-            for inner in block.blocks:
-                out += self._block(inner, place)
-            return out
-        if isinstance(block, PageBreak):
-            return [paragraph(None, break_run("page"))]
-        raise TypeError(f"the Word writer does not know {type(block).__name__}")
+    def _block(self, block: Block, place: _Place) -> list[etree._Element]:
+        return BLOCK_RULES[type(block)](self, block, place)
 
-    def _heading(self, heading: Heading) -> etree._Element:
+    def paragraph_block(self, block: Paragraph) -> list[etree._Element]:
+        style = PARAGRAPH_STYLES.get(block.style, "Normal")
+        return [paragraph(ppr(style=style), *self._inlines(block.inlines))]
+
+    def nested_landscape(self, block: Landscape, place: _Place) -> list[etree._Element]:
+        """A landscape region inside a list or callout: no section of its own."""
+        out: list[etree._Element] = []
+        for inner in block.blocks:
+            out += self._block(inner, place)
+        return out
+
+    def heading(self, heading: Heading) -> etree._Element:
         level = max(1, min(heading.level, 4))
         listed = heading.in_contents and level <= 3
         # Headings kept out of the contents get a look-alike style without an outline
@@ -415,7 +404,7 @@ class _Writer:
         start, end = bookmark(self.bookmarks.name(anchor), self.bookmarks.new_id())
         return [start, *runs, end]
 
-    def _list(self, block: ListBlock, place: _Place, level: int) -> list[etree._Element]:
+    def list_block(self, block: ListBlock, place: _Place, level: int) -> list[etree._Element]:
         num = self.numbering.new_list(block.ordered, max(block.start, 1), level)
         out: list[etree._Element] = []
         for item in block.items:
@@ -433,7 +422,7 @@ class _Writer:
                 elif isinstance(inner, ListBlock):
                     if first:  # an item that starts with a sub-list still gets its marker
                         out.append(paragraph(ppr(style="ListParagraph", num=(num, level))))
-                    out += self._list(inner, place, level + 1)
+                    out += self.list_block(inner, place, level + 1)
                 else:
                     inner_place = _Place(place.width - list_indent(level), place.height)
                     out += self._block(inner, inner_place)
@@ -447,33 +436,32 @@ class _Writer:
     def _inlines(self, nodes: list[Inline], look: _Look = _Look()) -> list[etree._Element]:
         out: list[etree._Element] = []
         for node in nodes:
-            if isinstance(node, Text):
-                props = rpr(
-                    style="Code" if node.code else "",
-                    bold=look.bold or node.bold,
-                    italic=look.italic or node.italic,
-                    color=look.color,
-                )
-                out.append(text_run(node.text, props))
-            elif isinstance(node, Link):
-                rel = self.part.relate_to(node.url, RT.HYPERLINK, is_external=True)
-                inner = self._inlines(node.children, look)
-                for run in inner:
-                    _restyle(run, "Hyperlink")
-                out.append(external_link(rel, inner))
-            elif isinstance(node, XRef):
-                out += self._xref(node, look)
-            elif isinstance(node, LineBreak):
-                out.append(break_run())
-            elif isinstance(node, FootnoteRef):
-                run = text_run(str(node.number), rpr(style="FootnoteReference", color=look.color))
-                if node.number in self.current.footnotes:
-                    out.append(internal_link(self._note_name(node.number), [run]))
-                else:
-                    out.append(run)
+            out += INLINE_RULES[type(node)](self, node, look)
         return out
 
-    def _xref(self, xref: XRef, look: _Look) -> list[etree._Element]:
+    def text(self, node: Text, look: _Look) -> list[etree._Element]:
+        props = rpr(
+            style="Code" if node.code else "",
+            bold=look.bold or node.bold,
+            italic=look.italic or node.italic,
+            color=look.color,
+        )
+        return [text_run(node.text, props)]
+
+    def link(self, node: Link, look: _Look) -> list[etree._Element]:
+        rel = self.part.relate_to(node.url, RT.HYPERLINK, is_external=True)
+        inner = self._inlines(node.children, look)
+        for run in inner:
+            _restyle(run, "Hyperlink")
+        return [external_link(rel, inner)]
+
+    def note_ref(self, node: FootnoteRef, look: _Look) -> list[etree._Element]:
+        run = text_run(str(node.number), rpr(style="FootnoteReference", color=look.color))
+        if node.number in self.current.footnotes:
+            return [internal_link(self._note_name(node.number), [run])]
+        return [run]
+
+    def xref(self, xref: XRef, look: _Look) -> list[etree._Element]:
         text = xref.text or plain_text([xref])
         props = rpr(bold=look.bold, italic=look.italic, color=look.color)
         kind = self.kinds.get(xref.anchor) if xref.anchor else None
@@ -508,7 +496,7 @@ class _Writer:
         runs += self._inlines(block.caption)
         return runs
 
-    def _table(self, table: Table, place: _Place) -> list[etree._Element]:
+    def table(self, table: Table, place: _Place) -> list[etree._Element]:
         out: list[etree._Element] = []
         if table.caption or table.number:
             runs = self._caption(table, self.table_seq)
@@ -612,7 +600,7 @@ class _Writer:
             column += 1
         return tr
 
-    def _callout(self, callout: Callout, place: _Place) -> list[etree._Element]:
+    def callout(self, callout: Callout, place: _Place) -> list[etree._Element]:
         """Text set apart: a one-cell table, tinted, with a thick rule on the left."""
         c = self.colours
         accent = {"draft": c.red, "quote": c.rule}.get(callout.kind, c.primary)
@@ -697,7 +685,7 @@ class _Writer:
             c_nv_pr.set("descr", xml_safe(alt))
         return el("w:r", None, el("w:drawing", None, inline))
 
-    def _figure(self, figure: Figure, place: _Place) -> list[etree._Element]:
+    def figure(self, figure: Figure, place: _Place) -> list[etree._Element]:
         fraction = min(max(figure.width_fraction, 0.1), 1.0)
         caption_text = plain_text(figure.caption)
         width, height = int(place.width * fraction), int(place.height * 0.75)
@@ -721,7 +709,7 @@ class _Writer:
     def _note_id(self, number: int) -> int:
         return 1_000_000 + 1000 * self.doc.parts.index(self.current) + number
 
-    def _title_page(self, page: TitlePage, anchor: str) -> list[etree._Element]:
+    def title_page(self, page: TitlePage, anchor: str) -> list[etree._Element]:
         """A part's title page: the lines above, its label and title, the lines below."""
         out = [
             paragraph(ppr(style="CoverText", spacing={"before": "2400"}), text_run(line))
@@ -739,7 +727,7 @@ class _Writer:
 
     # ------------------------------------------------------------------------ contents
 
-    def _contents(self, contents: Contents) -> list[etree._Element]:
+    def contents(self, contents: Contents) -> list[etree._Element]:
         out = [paragraph(ppr(style="ContentsHeading"), text_run(contents.title))]
         entries = contents.entries
         instruction = 'TOC \\o "1-3" \\h \\z \\u'
@@ -769,7 +757,7 @@ class _Writer:
 
     # ---------------------------------------------------------------- signature, notes
 
-    def _signature(self, sig: Signature) -> list[etree._Element]:
+    def signature(self, sig: Signature) -> list[etree._Element]:
         """One block per signatory, kept together on a page, with a line to sign on."""
         lines = sig.lines
         out = []
@@ -927,6 +915,29 @@ class _Writer:
                 part._blob = _app_xml(self.total_pages)
             elif str(part.partname) == "/word/fontTable.xml":
                 part._blob = _font_table(fonts)
+
+
+# The writer's rule for every node type of the model (a test holds it to the model's list).
+BLOCK_RULES: dict[type, Callable[[_Writer, Any, _Place], list[etree._Element]]] = {
+    Heading: lambda w, block, place: [w.heading(block)],
+    Paragraph: lambda w, block, place: w.paragraph_block(block),
+    ListBlock: lambda w, block, place: w.list_block(block, place, level=0),
+    Callout: _Writer.callout,
+    Table: _Writer.table,
+    Figure: _Writer.figure,
+    Contents: lambda w, block, place: w.contents(block),
+    PageBreak: lambda w, block, place: [paragraph(None, break_run("page"))],
+    Landscape: _Writer.nested_landscape,
+    Signature: lambda w, block, place: w.signature(block),
+    TitlePage: lambda w, block, place: w.title_page(block, ""),
+}
+INLINE_RULES: dict[type, Callable[[_Writer, Any, _Look], list[etree._Element]]] = {
+    Text: _Writer.text,
+    Link: _Writer.link,
+    XRef: _Writer.xref,
+    LineBreak: lambda w, node, look: [break_run()],
+    FootnoteRef: _Writer.note_ref,
+}
 
 
 # ------------------------------------------------------------------------------ helpers

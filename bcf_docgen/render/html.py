@@ -16,8 +16,6 @@ from typing import Any
 
 import jinja2
 
-from ..content.reader import default_templates
-from ..document.labelling import top_headings
 from ..document.model import (
     Block,
     Callout,
@@ -42,6 +40,7 @@ from ..document.model import (
     TitlePage,
     XRef,
 )
+from ..paths import default_templates
 
 esc = html.escape
 
@@ -95,7 +94,7 @@ def binder_stylesheet(document: Document, templates: Path | None = None) -> str:
             "label": part.label,
             "running": part.running_header,
             # Bookmark levels: the part is level 1; its top headings level 2, and so on.
-            "shift": 2 - min((h.level for h in top_headings(part)), default=1),
+            "shift": 2 - part.top_level,
         }
         for part in document.parts
         if part.source != "front"
@@ -122,8 +121,6 @@ def css_string(text: str) -> str:
     """Text as a quoted CSS string: quotes and backslashes escaped, no line breaks."""
     text = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + re.sub(r"[\x00-\x1f\x7f]", " ", text) + '"'
-
-
 
 
 class _Writer:
@@ -199,9 +196,7 @@ class _Writer:
         classes = ' class="new-page"' if block.page_break_before and block.level == 1 else ""
         number = f'<span class="num">{esc(block.prefix)}</span> ' if block.prefix else ""
         title = self.inlines(block.title)
-        self.out.append(
-            f'<{tag} id="{self.ident(block.anchor)}"{classes}>{number}{title}</{tag}>'
-        )
+        self.out.append(f'<{tag} id="{self.ident(block.anchor)}"{classes}>{number}{title}</{tag}>')
 
     def paragraph(self, block: Paragraph) -> None:
         cls = "" if block.style == "body" else f' class="{block.style}"'
