@@ -104,6 +104,12 @@ class MetricPerformance:
         """Periods to date with both a plan and an actual: what year to date covers."""
         return [p for p in self.to_date if p.plan is not None and p.actual is not None]
 
+    def _actual_and_plan(self) -> list[tuple[float, float]]:
+        """The compared periods' figures, for comparisons that need both."""
+        return [
+            (p.actual, p.plan) for p in self.to_date if p.plan is not None and p.actual is not None
+        ]
+
     def _ytd(self, values: list[float]) -> float | None:
         if not values:
             return None
@@ -152,11 +158,11 @@ class MetricPerformance:
     @property
     def above(self) -> int:
         """Periods to date where the actual was above plan."""
-        return sum(1 for p in self.compared if p.actual > p.plan)  # type: ignore[operator]
+        return sum(1 for actual, plan in self._actual_and_plan() if actual > plan)
 
     @property
     def below(self) -> int:
-        return sum(1 for p in self.compared if p.actual < p.plan)  # type: ignore[operator]
+        return sum(1 for actual, plan in self._actual_and_plan() if actual < plan)
 
     @property
     def comparable(self) -> bool:
@@ -324,9 +330,9 @@ def performance(plan: Plan, kind: str = "month", year: str | None = None) -> Per
     rows: list[MetricPerformance] = []
     left_out: list[MetricInfo] = []
     for info in infos:
-        found = metric_performance(info, kind, year) if year else None
-        if found is not None and found.comparable:
-            rows.append(found)
+        row = metric_performance(info, kind, year) if year else None
+        if row is not None and row.comparable:
+            rows.append(row)
         elif _of_kind(info.actuals, kind) or _of_kind(info.targets, kind):
             left_out.append(info)
     return Performance(kind=kind, year=year or "", metrics=rows, left_out=left_out)

@@ -45,6 +45,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     able to exhaust memory or time with one expression."""
 
     intercepted_binops = frozenset({"*", "**"})
+    # What compiled code depends on besides its source (see `_template`); None: never shared.
+    code_key: tuple[object, ...] | None = None
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":

@@ -222,8 +222,11 @@ def watch_latency(plan: Path, out: Path, runs: int, bcf: str) -> dict:
         env={**os.environ, "COLUMNS": "200"},
     )
 
+    stderr = process.stderr
+    assert stderr is not None  # stderr=PIPE
+
     def read() -> None:
-        for line in process.stderr:
+        for line in stderr:
             lines.append((time.perf_counter(), line.rstrip()))
 
     threading.Thread(target=read, daemon=True).start()
@@ -275,6 +278,7 @@ def watch_latency(plan: Path, out: Path, runs: int, bcf: str) -> dict:
     finally:
         stop = time.perf_counter()
         process.send_signal(signal.SIGINT)
+        code: int | None
         try:
             code = process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -22,7 +22,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from PIL import Image, ImageDraw
 
-from bcf_docgen.document.labelling import label
+from bcf_docgen.document.labelling import label as label_document
 from bcf_docgen.document.model import (
     Callout,
     Cell,
@@ -266,7 +266,7 @@ def sample(folder: Path, *, draft: bool = True, theme: Theme | None = None) -> D
     )
     footnotes = {1: [Paragraph([Text("A footnote, listed at the end.")])]}
     document = Document.single(info, theme or Theme(), blocks, footnotes)
-    label(document)  # the numbers above are set by hand; labelling adds the words
+    label_document(document)  # the numbers above are set by hand; labelling adds the words
     return document
 
 
@@ -699,7 +699,7 @@ def test_odd_content_still_makes_a_valid_file(folder):
         Landscape([]),
     ]
     doc.part.footnotes = {}
-    label(doc)
+    label_document(doc)
     word = open_docx(render_docx(doc))
     texts = [p.text for p in word.paragraphs]
     assert "Tab\tandcontrol & <markup> \U0001f600" in texts

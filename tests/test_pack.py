@@ -13,9 +13,8 @@ from conftest import run_cli
 from pypdf import PdfReader
 from test_performance import expected_rows, find_rows, read_docx_tables, squash, squashed
 
-from bcf_docgen.pack import PackError, assemble_pack, roman
 from bcf_docgen.document.labelling import top_headings
-from bcf_docgen.pack import render_pack_pdf
+from bcf_docgen.pack import PackError, assemble_pack, render_pack_pdf, roman
 from bcf_docgen.pipeline import check_plan
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
@@ -359,3 +358,77 @@ def test_final_plan_with_errors_gets_no_pack(make_plan, tmp_path):
     assert "pack refused (final plan)" in result.stderr
     assert "board-report.yaml:10:" in result.stderr and "[pack.appendix]" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------- one binder, one numbering
+
+
+def test_no_caption_number_is_used_twice_in_the_pack(built):
+    _, _, pages, pack = built
+    labels = [b.label for b in pack.document.walk() if getattr(b, "label", "") and b.number]
+    captions = [label for label in labels if label.startswith(("Table", "Figure"))]
+    assert len(captions) == len(set(captions)) and len(captions) > 40
+    # The plan keeps its own numbers; the report's and other appendices' read R1 and 2.1.
+    assert "Table R1" in captions and "Table 2.1" in captions and "Table 7" in captions
+    printed = re.findall(r"^((?:Table|Figure) [R0-9.]+[0-9]):", "\n".join(pages), re.MULTILINE)
+    assert len(printed) == len(set(printed)) and set(printed) <= set(captions)
+    assert len(printed) > 30
+
+
+def test_references_from_the_report_into_the_plan_are_links(built):
+    pdf, _, pages, pack = built
+    reader = PdfReader(pdf)
+    plan_start = next(i for i, text in enumerate(pages) if "Appendix to the report" in text)
+    report_start = next(i for i, text in enumerate(pages) if "Report to " in text)
+    into_plan = set()
+    for page in reader.pages[report_start:plan_start]:
+        for annotation in page.get("/Annots") or []:
+            dest = str(annotation.get_object().get("/Dest", ""))
+            if dest.startswith("a1-"):
+                target = reader.get_destination_page_number(reader.named_destinations[dest])
+                assert target >= plan_start, dest
+                into_plan.add(dest)
+    from bcf_docgen.document.model import XRef
+
+    report = pack.parts[0].part
+    expected = {
+        n.anchor
+        for block in report.blocks
+        for n in _inlines_of(block)
+        if isinstance(n, XRef) and n.anchor.startswith("a1-")
+    }
+    assert expected and expected <= into_plan
+
+
+def _inlines_of(block):
+    from bcf_docgen.document.model import block_inlines, inline_nodes
+
+    for inner in _blocks_in(block):
+        for inlines in block_inlines(inner):
+            yield from inline_nodes(inlines)
+
+
+def _blocks_in(block):
+    from bcf_docgen.document.model import Part, walk_part
+
+    yield from walk_part(Part([block]))
+
+
+def test_the_whole_pack_checks_every_part(make_plan):
+    """A mistake in the covering report or an appendix file is a finding of `check`."""
+    listed = REPORT.replace("set out in @sec:intro.", "set out in @sec:intro and @sec:nowhere.")
+    listed += "appendices:\n  - {title: Extra, source: extra/more.md}\n"
+    folder = make_plan(
+        {
+            "board-report.yaml": listed,
+            "extra/more.md": "---\ntitle: More\n---\n## A heading\n\nSee @tbl:missing.\n",
+        }
+    )
+    result = run_cli("check", folder, "--format", "json")
+    import json
+
+    found = json.loads(result.stdout)["findings"]
+    unresolved = {(f["file"], f["code"]) for f in found if f["code"] == "ref.unresolved"}
+    assert ("board-report.yaml", "ref.unresolved") in unresolved
+    assert ("extra/more.md", "ref.unresolved") in unresolved
+    assert result.returncode == 1

@@ -224,10 +224,19 @@ def test_labelling_fills_prefixes_captions_rag_words_and_contents():
     name_parts(document)
     resolve(document)
     label(document)
-    intro, captioned, bare, glossary = part.blocks[2], part.blocks[3], part.blocks[4], part.blocks[5]
+    intro, captioned, bare, glossary = (
+        part.blocks[2],
+        part.blocks[3],
+        part.blocks[4],
+        part.blocks[5],
+    )
     assert (intro.prefix, intro.hanging, intro.label) == ("1", True, "1 Intro")
     assert (glossary.prefix, glossary.hanging) == ("Appendix A:", False)
-    assert (captioned.label, captioned.label_word, captioned.separator) == ("Table 1", "Table", ": ")
+    assert (captioned.label, captioned.label_word, captioned.separator) == (
+        "Table 1",
+        "Table",
+        ": ",
+    )
     assert (bare.label, bare.separator) == ("", "")
     assert captioned.rows[1].cells[1].inlines == [Text("Amber")]  # never colour alone
     entries = part.blocks[1].entries

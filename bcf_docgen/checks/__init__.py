@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["by_status", "check", "document_check", "final", "run_checks", "run_document_checks"]
 
+
 def _load_rules() -> None:
     # Import the rule modules so their decorators register them.
     from . import (  # noqa: F401

@@ -3,17 +3,28 @@ exist, and a theme whose colours are readable."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from ..content.base import Model
 from ..content.files import ContentError, resolve_inside
+from ..content.models import ControlTotal, RingFence
 from ..content.plan import Plan
-from ..findings import Findings
+from ..findings import Findings, Location
 from ..sections import known_templates
 from ..theme import contrast_ratio
 from .registry import check
 
 
-def _unique(findings: Findings, code: str, what: str, items: list[Model]) -> None:
-    seen: dict[str, Model] = {}
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    def loc(self, *keys: str | int) -> Location: ...
+
+
+def _unique(findings: Findings, code: str, what: str, items: Sequence[_Identified]) -> None:
+    seen: dict[str, _Identified] = {}
     for item in items:
         item_id = item.id
         if item_id in seen:
@@ -60,7 +71,11 @@ def amounts_in_round_years(plan: Plan, findings: Findings) -> None:
     for scheme in plan.schemes:
         for i, line in enumerate(scheme.expenditure):
             look(scheme, line.amounts, "expenditure", i, "amounts")
-    for item in [*plan.funding.control_totals, *plan.funding.ring_fences]:
+    dated: list[ControlTotal | RingFence] = [
+        *plan.funding.control_totals,
+        *plan.funding.ring_fences,
+    ]
+    for item in dated:
         if item.year not in years:
             findings.error(
                 "money.year",

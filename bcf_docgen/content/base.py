@@ -46,6 +46,11 @@ class Model(BaseModel):
             return Location("?")
         return self._src.key(self._path + tuple(self._alias(k) for k in keys))
 
+    def set_source(self, smap: SourceMap, path: tuple[str | int, ...]) -> None:
+        """Record where this model stands in its file; `attach_sources` walks the models."""
+        self._src = smap
+        self._path = path
+
     @property
     def file(self) -> str:
         return self._src.file if self._src else "?"
@@ -61,8 +66,7 @@ class Model(BaseModel):
 def attach_sources(value: Any, smap: SourceMap, path: tuple[str | int, ...] = ()) -> None:
     """Give every model inside `value` its SourceMap and path (see Model.loc)."""
     if isinstance(value, Model):
-        value._src = smap
-        value._path = path
+        value.set_source(smap, path)
         for name, info in type(value).model_fields.items():
             attach_sources(getattr(value, name), smap, (*path, info.alias or name))
     elif isinstance(value, list):

@@ -75,50 +75,22 @@ class Plan:
 
         return slugify(f"{self.meta.area.name} {self.meta.framework}")
 
-    def markdown_texts(self) -> list[tuple[str, Model, tuple[str | int, ...]]]:
+    def markdown_texts(self) -> list[MarkdownText]:
         """Every Markdown text held in YAML data, with its model and key path.
 
         Section templates run `{{ }}` inside these (the `expand` filter), so checks look
         at them like narrative files, and report problems at their line in the YAML file.
         """
-        found: list[tuple[str, Model, tuple[str | int, ...]]] = []
-
-        def add(model: Model | None, *keys: str | int) -> None:
-            if model is None:
-                return
-            value: Any = model
-            for key in keys:
-                value = value[key] if isinstance(value, dict | list) else getattr(value, key)
-            if isinstance(value, str) and value:
-                found.append((value, model, keys))
-
+        found: list[MarkdownText] = []
         for scheme in self.schemes:
-            add(scheme, "purpose")
-            add(scheme, "summary")
-            for name in ("objectives", "benefits"):
-                for i in range(len(getattr(scheme, name))):
-                    add(scheme, name, i)
-            for period, items in scheme.activities.items():
-                for i in range(len(items)):
-                    add(scheme, "activities", period, i)
-        add(self.vision, "statement")
-        add(self.vision, "for_residents")
-        for objective in self.vision.objectives:
-            add(objective, "description")
-        for i in range(len(self.vision.principles)):
-            add(self.vision, "principles", i)
+            found += _scheme_texts(scheme)
+        found += _vision_texts(self.vision)
         for response in self.conditions.conditions:
-            add(response, "response")
+            found += _text_at(response, "response")
         for metric in self.metrics.metrics:
-            add(metric, "rationale")
-        report = self.board_report
-        if report is not None:
-            add(report, "summary")
-            for name in ("recommendations", "reasons", "alternatives", "detail"):
-                for i in range(len(getattr(report, name))):
-                    add(report, name, i)
-            for name in type(report.implications).model_fields:
-                add(report.implications, name)
+            found += _text_at(metric, "rationale")
+        if self.board_report is not None:
+            found += _report_texts(self.board_report)
         return found
 
     def partner(self, partner_id: str):
@@ -130,3 +102,52 @@ class Plan:
 
     def scheme(self, scheme_id: str) -> Scheme | None:
         return next((s for s in self.schemes if s.id == scheme_id), None)
+
+
+MarkdownText = tuple[str, Model, tuple[str | int, ...]]
+
+
+def _text_at(model: Model, *keys: str | int) -> list[MarkdownText]:
+    """The text at `keys` inside `model`, if there is any: empty values are not texts."""
+    value: object = model
+    for key in keys:
+        if isinstance(value, dict):
+            value = value[key]
+        elif isinstance(value, list):
+            value = value[int(key)]
+        else:
+            value = getattr(value, str(key))
+    return [(value, model, keys)] if isinstance(value, str) and value else []
+
+
+def _items(model: Model, name: str) -> list[MarkdownText]:
+    """Each item of the list of texts called `name`, keyed by its index."""
+    found: list[MarkdownText] = []
+    for i in range(len(getattr(model, name))):
+        found += _text_at(model, name, i)
+    return found
+
+
+def _scheme_texts(scheme: Scheme) -> list[MarkdownText]:
+    found = _text_at(scheme, "purpose") + _text_at(scheme, "summary")
+    found += _items(scheme, "objectives") + _items(scheme, "benefits")
+    for period, items in scheme.activities.items():
+        for i in range(len(items)):
+            found += _text_at(scheme, "activities", period, i)
+    return found
+
+
+def _vision_texts(vision: Vision) -> list[MarkdownText]:
+    found = _text_at(vision, "statement") + _text_at(vision, "for_residents")
+    for objective in vision.objectives:
+        found += _text_at(objective, "description")
+    return found + _items(vision, "principles")
+
+
+def _report_texts(report: BoardReport) -> list[MarkdownText]:
+    found = _text_at(report, "summary")
+    for name in ("recommendations", "reasons", "alternatives", "detail"):
+        found += _items(report, name)
+    for name in type(report.implications).model_fields:
+        found += _text_at(report.implications, name)
+    return found

@@ -164,7 +164,7 @@ def _syntax_hint(problem: str) -> str:
     return "check the indentation and quotes on this line and the one before"
 
 
-_PLAIN_TAGS = {
+_PLAIN_TAGS: dict[type[yaml.Node], str] = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
 }

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -311,52 +312,23 @@ def _list(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> ListBlock:
     return ListBlock(ordered=ordered, items=items, start=start)
 
 
+Align = Literal["left", "right", "center"]
+TableCells = list[tuple[list[Inline], Align]]  # one row of a Markdown table, as written
+
+
 def _table(
     node: SyntaxTreeNode, caption_node: SyntaxTreeNode | None, ctx: MarkdownContext
 ) -> tuple[Table, bool]:
+    """The table, and whether `caption_node` was its `Table:` caption line."""
     where = ctx.at(node)
-    head_rows: list[list[tuple[list[Inline], str]]] = []
-    body_rows: list[list[tuple[list[Inline], str]]] = []
-    row_places: list[Location] = []
-    for part in node.children:
-        target = head_rows if part.type == "thead" else body_rows
-        for tr in part.children:
-            cells = []
-            for cell in tr.children:
-                style = str(cell.attrs.get("style", ""))
-                align = "right" if "right" in style else "center" if "center" in style else "left"
-                inlines = _inlines(cell.children[0].children, ctx, where) if cell.children else []
-                cells.append((_trim(inlines), align))
-            target.append(cells)
-            if target is body_rows:  # where each row was written, for the checks
-                row_places.append(ctx.current_origin or ctx.at(tr))
-    header = (
-        ["".join(t.text for t in c if isinstance(t, Text)) for c, _ in head_rows[0]]
-        if head_rows
-        else []
-    )
+    head_rows, body_rows = _table_rows(node, ctx, where)
+    header = [_plain(inlines) for inlines, _ in head_rows[0]] if head_rows else []
     columns = [Column(h) for h in header]
-    rows: list[Row] = []
-    for cells, place in zip(body_rows, row_places, strict=True):
-        first = "".join(t.text for t in cells[0][0] if isinstance(t, Text)) if cells else ""
-        match = TOTAL_ROW.match(first)
-        kind = "body"
-        if match:
-            kind = "subtotal" if match.group(1).lower().startswith("sub") else "total"
-        rows.append(Row([Cell(c, align=a) for c, a in cells], kind=kind, location=place))  # type: ignore[arg-type]
-    # A column is numeric when every non-empty body cell reads as a figure.
+    rows = [_body_row(cells, place) for cells, place in body_rows]
     for index, column in enumerate(columns):
-        values = [
-            "".join(t.text for t in row.cells[index].inlines if isinstance(t, Text))
-            for row in rows
-            if index < len(row.cells)
-        ]
-        filled = [v for v in values if v.strip() and v.strip() not in ("-", "–", "n/a")]
-        column.numeric = bool(filled) and all(parse_figure(v) is not None for v in filled)
+        column.numeric = _numeric_column(rows, index)
         if column.numeric:
-            for row in rows:
-                if index < len(row.cells) and row.cells[index].align == "left":
-                    row.cells[index].align = "right"
+            _align_right(rows, index)
     header_row = Row(
         [
             Cell([Text(h)], align="right" if c.numeric else "left")
@@ -364,21 +336,76 @@ def _table(
         ]
     )
     table = Table(columns=columns, rows=[header_row, *rows], location=where)
-    used = False
-    if caption_node is not None and caption_node.type == "paragraph":
-        raw = strip_markers(caption_node.children[0].content)
-        match = CAPTION.match(raw)
-        if match:
-            used = True
-            caption_md = match.group(1)
-            table.id = match.group(2) or ""
-            inner = SyntaxTreeNode(_MD.parse(caption_md))
-            first = inner.children[0] if inner.children else None
-            if first is not None and first.type == "paragraph":
-                table.caption = _trim(
-                    _inlines(first.children[0].children, ctx, ctx.at(caption_node))
-                )
+    used = caption_node is not None and _caption(table, caption_node, ctx)
     return table, used
+
+
+def _table_rows(
+    node: SyntaxTreeNode, ctx: MarkdownContext, where: Location
+) -> tuple[list[TableCells], list[tuple[TableCells, Location]]]:
+    """The header rows, and the body rows with where each was written (for the checks)."""
+    head_rows: list[TableCells] = []
+    body_rows: list[tuple[TableCells, Location]] = []
+    for part in node.children:
+        for tr in part.children:
+            cells = [_table_cell(cell, ctx, where) for cell in tr.children]
+            if part.type == "thead":
+                head_rows.append(cells)
+            else:
+                body_rows.append((cells, ctx.current_origin or ctx.at(tr)))
+    return head_rows, body_rows
+
+
+def _table_cell(
+    cell: SyntaxTreeNode, ctx: MarkdownContext, where: Location
+) -> tuple[list[Inline], Align]:
+    style = str(cell.attrs.get("style", ""))
+    align: Align = "right" if "right" in style else "center" if "center" in style else "left"
+    inlines = _inlines(cell.children[0].children, ctx, where) if cell.children else []
+    return _trim(inlines), align
+
+
+def _plain(inlines: list[Inline]) -> str:
+    """The text of a cell without its links and references: enough to read a figure."""
+    return "".join(t.text for t in inlines if isinstance(t, Text))
+
+
+def _body_row(cells: TableCells, place: Location) -> Row:
+    """A body row; one whose first cell starts with "Total" or "Subtotal" is a stated total."""
+    match = TOTAL_ROW.match(_plain(cells[0][0]) if cells else "")
+    kind: Literal["body", "total", "subtotal"] = "body"
+    if match:
+        kind = "subtotal" if match.group(1).lower().startswith("sub") else "total"
+    return Row([Cell(c, align=a) for c, a in cells], kind=kind, location=place)
+
+
+def _numeric_column(rows: list[Row], index: int) -> bool:
+    """A column is numeric when every non-empty body cell reads as a figure."""
+    values = [_plain(row.cells[index].inlines) for row in rows if index < len(row.cells)]
+    filled = [v for v in values if v.strip() and v.strip() not in ("-", "–", "n/a")]
+    return bool(filled) and all(parse_figure(v) is not None for v in filled)
+
+
+def _align_right(rows: list[Row], index: int) -> None:
+    """Figures line up on the right unless the author chose an alignment."""
+    for row in rows:
+        if index < len(row.cells) and row.cells[index].align == "left":
+            row.cells[index].align = "right"
+
+
+def _caption(table: Table, node: SyntaxTreeNode, ctx: MarkdownContext) -> bool:
+    """Give `table` the caption and id of a `Table: ... {#tbl:id}` paragraph, if `node` is one."""
+    if node.type != "paragraph":
+        return False
+    match = CAPTION.match(strip_markers(node.children[0].content))
+    if not match:
+        return False
+    table.id = match.group(2) or ""
+    inner = SyntaxTreeNode(_MD.parse(match.group(1)))
+    first = inner.children[0] if inner.children else None
+    if first is not None and first.type == "paragraph":
+        table.caption = _trim(_inlines(first.children[0].children, ctx, ctx.at(node)))
+    return True
 
 
 def _footnotes(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> None:

@@ -256,7 +256,8 @@ def _lookup(xref: XRef, order: list[int], registry: Registry) -> tuple[int, Targ
         if (target := registry.parts[index].get((xref.kind, xref.target))) is not None
     ]
     linked = [hit for hit in hits if hit[1].anchor]
-    return (linked or hits or [None])[0]
+    found = linked or hits
+    return found[0] if found else None
 
 
 def resolve_references(
