@@ -5,39 +5,22 @@ so the plans are shared out over N worker processes, one whole plan (check, then
 format in turn) per worker at a time. Each plan is checked and written exactly as
 `bcf-docgen build PLAN` would: drafts are built even with errors, a final plan (or any
 plan with --strict) with errors is refused and its earlier outputs are left alone, and
-every file is written atomically. One plan's failure never stops the others.
+every file is written atomically. One plan's failure never stops the others. Each
+plan is one build job (jobs.py) run in a worker (workers.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import as_completed
 from pathlib import Path
 
-from .build import build_outputs, refusal
-from .content.reader import PlanFolderError
-from .findings import Findings
-from .pipeline import check_plan, write_atomic
-from .report import as_json, as_text
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-
-
-@dataclass
-class PlanBuild:
-    """What building one plan did, for the parent process to report."""
-
-    plan: Path
-    status: int = EXIT_OK
-    findings: Findings | None = None
-    problem: str = ""  # why nothing was built (unreadable, refused, a bug), if so
-    notes: list[str] = field(default_factory=list)
-    differences: list[str] = field(default_factory=list)  # --verify
-    paths: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+from .build import Writers
+from .exits import EXIT_INTERNAL
+from .jobs import BuildRequest, BuildResult, run_job, writer_names
+from .workers import Workers
 
 
 def distinct(plans: Iterable[Path]) -> list[Path]:
@@ -56,58 +39,16 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def build_plan(
-    plan: Path,
-    out: Path,
-    formats: list[str],
-    strict: bool = False,
-    verify: bool = False,
-    parallel: bool = False,
-    paginate: bool = True,
-) -> PlanBuild:
-    """Check and build one plan; never raises for a problem with the plan itself."""
-    start = time.perf_counter()
-    result = PlanBuild(plan)
+def build_safely(request: BuildRequest, parallel: bool = False) -> BuildResult:
+    """One plan's build job, its formats side by side with `parallel`; a bug in it is
+    reported with the plan it hit rather than raised, so the other plans still build."""
     try:
-        checked = check_plan(plan)
-    except PlanFolderError as exc:
-        result.status, result.problem = EXIT_USAGE, str(exc)
-        return result
-    result.findings = checked.findings
-    if checked.plan is None or checked.document is None:
-        result.status, result.problem = EXIT_CONTENT, "nothing built: the plan could not be read"
-        return result
-    refused = refusal(checked, strict)
-    if refused:
-        result.status, result.problem = EXIT_CONTENT, refused
-        return result
-    slug = checked.plan.slug
-    built = build_outputs(
-        checked.document, checked.plan.root, out, slug, formats, parallel, paginate=paginate
-    )
-    write_atomic(out / f"{slug}-check.txt", as_text(checked.findings).encode())
-    write_atomic(out / f"{slug}-check.json", as_json(checked.findings).encode())
-    result.notes = built.notes
-    result.paths = list(built.paths.values())
-    if verify:
-        from .parity import compare_outputs
-
-        result.differences = compare_outputs(
-            built.paths["docx"], built.paths["pdf"], checked.document
-        )
-        if result.differences:
-            result.status = EXIT_CONTENT
-    result.seconds = time.perf_counter() - start
-    return result
-
-
-def _build_safely(plan: Path, *args) -> PlanBuild:
-    """build_plan in a worker: a bug in one plan's build is reported, not raised."""
-    try:
-        return build_plan(plan, *args)
+        writers = Writers.for_outputs(writer_names(request)) if parallel else None
+        with writers or contextlib.nullcontext():
+            return run_job(request, writers)
     except Exception as exc:  # a bug in bcf-docgen, reported with the plan it hit
-        return PlanBuild(
-            plan, EXIT_INTERNAL, problem=f"internal error: {type(exc).__name__}: {exc}"
+        return BuildResult(
+            request.plan, EXIT_INTERNAL, problem=f"internal error: {type(exc).__name__}: {exc}"
         )
 
 
@@ -140,20 +81,21 @@ def build_many(
     verify: bool = False,
     jobs: int | None = None,
     paginate: bool = True,
-) -> Iterator[PlanBuild]:
+) -> Generator[BuildResult, None, None]:
     """Build every plan, `jobs` at a time in worker processes; yields each as it is done.
 
-    With more jobs than plans, each plan's formats are also made in parallel.
+    With more jobs than plans, each plan's formats are also made in parallel. Closing
+    the iterator early (or an exception in the caller) ends the workers.
     """
     jobs = max(1, jobs or default_jobs())
     inner_parallel = jobs >= 2 * len(plans)
-    args = (out, formats, strict, verify, inner_parallel, paginate)
+    requests = [BuildRequest(plan, out, tuple(formats), strict, verify, paginate) for plan in plans]
     if jobs == 1 or len(plans) == 1:
-        for plan in plans:
-            yield _build_safely(plan, *args)
+        for request in requests:
+            yield build_safely(request, inner_parallel)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(plans))) as pool:
-        futures = [pool.submit(_build_safely, plan, *args) for plan in plans]
+    with Workers(min(jobs, len(plans))) as pool:
+        futures = [pool.submit(build_safely, request, inner_parallel) for request in requests]
         for future in as_completed(futures):
             yield future.result()
 
@@ -166,12 +108,14 @@ def run_batch(
     verify: bool,
     jobs: int | None,
     paginate: bool,
-    report: Callable[[PlanBuild], None],
-) -> tuple[int, list[PlanBuild]]:
+    report: Callable[[BuildResult], None],
+) -> tuple[int, list[BuildResult]]:
     """Build all plans, calling `report` as each finishes; (exit status, results in order)."""
-    done: dict[Path, PlanBuild] = {}
-    for result in build_many(plans, out, formats, strict, verify, jobs, paginate):
-        done[result.plan] = result
-        report(result)
+    done: dict[Path, BuildResult] = {}
+    builds = build_many(plans, out, formats, strict, verify, jobs, paginate)
+    with contextlib.closing(builds):
+        for result in builds:
+            done[result.plan] = result
+            report(result)
     results = [done[plan] for plan in plans]
     return max(r.status for r in results), results

@@ -1,55 +1,48 @@
-"""Building outputs from a checked plan: which formats, in parallel, written atomically.
+"""The writers of a plan build: which formats there are, how one is made, and warm
+worker processes to make them side by side.
 
-The writers are independent (both read the same Document), so with more than one
-format each runs in its own process: the Word file's LibreOffice pagination and the
-PDF layout then overlap instead of adding up. Files are written to a temporary name and
-renamed into place only when every requested format has been made, so a failed build
-leaves the previous outputs untouched.
+The writers are independent (each reads the same Document), so with more than one
+output each can run in its own process: the Word file's LibreOffice pagination and the
+PDF layout then overlap instead of adding up. A writer's libraries take about a second
+to import, so its process is started before the plan is read (`Writers`), and the
+import overlaps reading and checking. What a build writes, and how it is written, is
+the build job's (jobs.py).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from .document.model import Document
-from .pipeline import Checked, write_atomic
+from .workers import Closing, Workers
+
+if TYPE_CHECKING:
+    from .document.model import Document
+    from .pack import Pack
+
+# A worker process imports this module to run `render_output`, so it imports nothing it
+# does not need at once: each writer's libraries are imported when first used.
 
 FORMATS = ("docx", "pdf", "html")
+NO_LIBREOFFICE = (
+    "LibreOffice is not installed, so the Word file's contents have no page numbers "
+    "yet: they appear when the reader updates fields in Word (F9)"
+)
 
-
-@dataclass
-class Built:
-    paths: dict[str, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-class BuildRefused(Exception):
-    """A final build with errors (or --strict with warnings): nothing was written."""
-
-
-def refusal(checked: Checked, strict: bool = False) -> str | None:
-    """Why nothing may be written for a read plan, or None: a final plan (or any plan
-    with --strict) is refused while errors (or, with --strict, warnings) remain."""
-    assert checked.plan is not None
-    findings = checked.findings
-    final = checked.plan.meta.status == "final"
-    blocking = findings.errors + (findings.warnings if strict else [])
-    if blocking and (final or strict):
-        why = "final plan" if final else "--strict"
-        return (
-            f"build refused ({why}): fix the {len(blocking)} problem(s) above; "
-            "earlier outputs are left as they were"
-        )
-    return None
+T = TypeVar("T")
 
 
 def render_format(
-    fmt: str, document: Document, plan_root: Path, paginate: bool = True
+    fmt: str,
+    document: Document,
+    plan_root: Path,
+    paginate: bool = True,
+    templates: Path | None = None,
 ) -> tuple[bytes, list[str]]:
-    """One output's bytes and any notes for the user (runs in a worker process).
+    """One output's bytes and any notes for the user (often run in a worker process).
 
     With `paginate` false the Word file skips the LibreOffice pass that fills in the
     contents' page numbers (Word fills them in when fields are updated).
@@ -60,97 +53,78 @@ def render_format(
         if not paginate:
             return render_docx(document), []
         data, paginated = build_docx(document)
-        notes = (
-            []
-            if paginated
-            else [
-                "LibreOffice is not installed, so the Word file's contents have no page numbers "
-                "yet: they appear when the reader updates fields in Word (F9)"
-            ]
-        )
-        return data, notes
+        return data, [] if paginated else [NO_LIBREOFFICE]
     if fmt == "pdf":
         from .render.pdf import render_pdf
 
-        return render_pdf(document, plan_root), []
+        return render_pdf(document, plan_root, templates), []
     if fmt == "html":
         from .render.html import render_html
 
-        return render_html(document).encode("utf-8"), []
+        return render_html(document, templates=templates).encode("utf-8"), []
     raise ValueError(f"unknown output format {fmt}")
+
+
+def render_output(
+    kind: Literal["plan", "pack"],
+    name: str,
+    model: Document | Pack,
+    plan_root: Path,
+    templates: Path | None,
+    paginate: bool,
+) -> tuple[bytes, list[str]]:
+    """One output of a build job (`kind` "plan") or of a board pack ("pack"): its bytes and
+    notes. What the job sends to a worker process."""
+    if kind == "pack":
+        from .pack import render_part
+
+        data, notes = render_part(name, cast("Pack", model), plan_root, templates)
+        return data, list(notes)
+    return render_format(name, cast("Document", model), plan_root, paginate, templates)
 
 
 def import_writers(formats: Iterable[str]) -> None:
     """Import what the writers of `formats` need (about a second for WeasyPrint and
     matplotlib), so that a worker started early does it while the plan is checked."""
-    import importlib
-
+    formats = set(formats)
     for module in ("weasyprint", "matplotlib.figure") if "pdf" in formats else ():
         importlib.import_module(module)
     if "docx" in formats:
         importlib.import_module("bcf_docgen.render.docx")
 
 
-def start_workers(formats: list[str]) -> dict[str, ProcessPoolExecutor]:
-    """A worker process per format for a parallel build, started before the plan is read.
+class Writers(Closing):
+    """One warm worker process per output, each having imported only its own writer.
 
-    Each imports its writer at once, so that the start-up overlaps with reading and
-    checking the plan. Empty when one format needs no worker. Pass the workers to
-    build_outputs; the caller shuts them down (stop_workers).
+    Started before the plan is read; the job sends each output to its worker. Close it
+    (or use it as a context manager) to end the workers, whatever state they are in.
     """
-    if len(formats) < 2:
-        return {}
-    workers = {}
-    for fmt in formats:
-        pool = ProcessPoolExecutor(max_workers=1, initializer=import_writers, initargs=((fmt,),))
-        pool.submit(int)  # starts the worker now
-        workers[fmt] = pool
-    return workers
 
-
-def stop_workers(workers: dict[str, ProcessPoolExecutor]) -> None:
-    for pool in workers.values():
-        pool.shutdown(cancel_futures=True)
-
-
-def build_outputs(
-    document: Document,
-    plan_root: Path,
-    out: Path,
-    slug: str,
-    formats: list[str],
-    parallel: bool = True,
-    progress: Callable[[str], None] | None = None,
-    paginate: bool = True,
-    workers: dict[str, ProcessPoolExecutor] | None = None,
-) -> Built:
-    """Make `formats` (side by side with `parallel`, in `workers` if given) and write them."""
-    results: dict[str, tuple[bytes, list[str]]] = {}
-    if parallel and len(formats) > 1:
-        own = not workers
-        workers = workers or start_workers(formats)
+    def __init__(self, names: Iterable[str]) -> None:
+        self._workers: dict[str, Workers] = {}
         try:
-            futures = {
-                fmt: workers[fmt].submit(render_format, fmt, document, plan_root, paginate)
-                for fmt in formats
-            }
-            for fmt, future in futures.items():
-                results[fmt] = future.result()
-                if progress:
-                    progress(fmt)
-        finally:
-            if own:
-                stop_workers(workers)
-    else:
-        for fmt in formats:
-            results[fmt] = render_format(fmt, document, plan_root, paginate)
-            if progress:
-                progress(fmt)
-    built = Built()
-    for fmt in formats:
-        data, notes = results[fmt]
-        path = out / f"{slug}.{fmt}"
-        write_atomic(path, data)
-        built.paths[fmt] = path
-        built.notes.extend(notes)
-    return built
+            for name in dict.fromkeys(names):
+                self._workers[name] = Workers(1, warm=import_writers, args=((name,),)).start()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def for_outputs(cls, names: Iterable[str]) -> Writers | None:
+        """Writers for `names`, or None when there is only one: a lone output is made
+        fastest in the process that already holds the document."""
+        names = list(dict.fromkeys(names))
+        return cls(names) if len(names) > 1 else None
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._workers)
+
+    def submit(self, name: str, fn: Callable[..., T], /, *args: Any) -> Future[T]:
+        """Run `fn(*args)` in the worker for output `name`."""
+        return self._workers[name].submit(fn, *args)
+
+    def close(self) -> None:
+        for workers in self._workers.values():
+            workers.close()
+

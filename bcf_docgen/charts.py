@@ -1,9 +1,10 @@
 """Charts of a metric's plan against actual over the year, drawn from the data with matplotlib.
 
-A `Chart` holds only numbers, words and colours (so it travels to the writers' worker
-processes), and draws itself as SVG for the PDF and as PNG at print resolution for Word.
-The same data gives the same bytes: matplotlib's SVG ids are salted with a fixed string,
-and no dates or software versions are written. Lines differ by style and marker as well
+A `Chart` holds only numbers, words and the look's values it needs (colours, fonts,
+size), so it travels to the writers' worker processes, and draws itself as SVG for the
+PDF and as PNG at print resolution for Word. The same data gives the same bytes:
+matplotlib's SVG ids are salted with a fixed string, and no dates or software versions
+are written. Lines differ by style and marker as well
 as colour, so a chart printed in black and white still reads; the alt text states the
 figures in words, from the same `MetricPerformance` the performance table uses.
 """
@@ -14,15 +15,14 @@ import io
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
 from . import formatting
+from .document.look import Look
 from .performance import MetricPerformance, metric_performance
-from .theme import Theme, contrast_ratio
+from .theme import look_from_theme
 
 PNG_DPI = 200
-SIZE = (6.7, 3.1)  # inches: the text width of an A4 page with 20 mm margins
-GREY = "#5E6C75"  # a mid grey that keeps 3:1 against white, for comparison lines
-GRID = "#D8DDE0"
 
 MONTHS = "January February March April May June July August September October November December"
 MONTH_NAMES = MONTHS.split()
@@ -49,8 +49,11 @@ class Chart:
     lines: tuple[tuple[str, float, str, str], ...]  # (label, value, colour, style)
     decimals: int
     percent: bool
-    font: tuple[str, ...]  # the theme's fonts, first choice first
+    font: tuple[str, ...]  # the look's fonts, first choice first
     text_colour: str
+    size: tuple[float, float]  # inches: the text width, and a height in proportion
+    font_size: float
+    grid: str
 
     def svg(self) -> bytes:
         return _draw(self, "svg")
@@ -60,18 +63,12 @@ class Chart:
 
 
 def _installed(wanted: tuple[str, ...]) -> list[str]:
-    """The theme's fonts that matplotlib can find, in order (it warns about the others)."""
+    """The look's fonts that matplotlib can find, in order (it warns about the others)."""
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = [name for name in (*wanted, "DejaVu Sans") if name in installed]
     return list(dict.fromkeys(found)) or ["DejaVu Sans"]
-
-
-def _line_colour(colour: str, theme: Theme) -> str:
-    """A theme colour for a line, or the text colour if it is too pale to see (< 3:1)."""
-    background = theme.colours.background
-    return colour if contrast_ratio(colour, background) >= 3 else theme.colours.text
 
 
 @lru_cache(maxsize=64)
@@ -86,15 +83,15 @@ def _draw(chart: Chart, fmt: str, dpi: int = PNG_DPI) -> bytes:
         "svg.hashsalt": "bcf-docgen",
         "svg.fonttype": "path",
         "font.family": _installed(chart.font),
-        "font.size": 8,
+        "font.size": chart.font_size,
         "axes.edgecolor": chart.text_colour,
         "axes.labelcolor": chart.text_colour,
         "xtick.color": chart.text_colour,
         "ytick.color": chart.text_colour,
         "text.color": chart.text_colour,
     }
-    with matplotlib.rc_context(settings):
-        figure = Figure(figsize=SIZE, dpi=dpi if fmt == "png" else 72)
+    with matplotlib.rc_context(cast(Any, settings)):  # keys are checked by matplotlib
+        figure = Figure(figsize=chart.size, dpi=dpi if fmt == "png" else 72)
         axes = figure.add_subplot()
         xs = list(range(len(chart.labels)))
         for series in chart.series:
@@ -123,7 +120,7 @@ def _draw(chart: Chart, fmt: str, dpi: int = PNG_DPI) -> bytes:
             return f"{text}%" if chart.percent else text
 
         axes.yaxis.set_major_formatter(FuncFormatter(tick))
-        axes.grid(axis="y", color=GRID, linewidth=0.6)
+        axes.grid(axis="y", color=chart.grid, linewidth=0.6)
         axes.set_axisbelow(True)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
@@ -176,12 +173,10 @@ def comparable_line(m: MetricPerformance, value: float) -> float:
     return value if m.average else value / len(m.periods)
 
 
-def chart_for(m: MetricPerformance, theme: Theme) -> Chart:
-    c = theme.colours
-    primary = _line_colour(c.primary, theme)
-    accent = _line_colour(c.accent, theme)
-    if accent == primary:
-        accent = c.text
+def chart_for(m: MetricPerformance, look: Look) -> Chart:
+    """The chart of a metric, in the look's colours (each at least 3:1 on the page)."""
+    c = look.chart
+    primary, accent, grey = c.primary, c.accent, c.grey
     series = [
         Series("Actual", tuple(p.actual for p in m.periods), primary, "-", "o", 2.2),
     ]
@@ -189,7 +184,7 @@ def chart_for(m: MetricPerformance, theme: Theme) -> Chart:
         series.insert(0, Series("Plan", tuple(p.plan for p in m.periods), accent, "--", "s"))
     if any(p.last_year is not None for p in m.periods):
         series.append(
-            Series("Last year", tuple(p.last_year for p in m.periods), GREY, ":", "^", 1.4)
+            Series("Last year", tuple(p.last_year for p in m.periods), grey, ":", "^", 1.4)
         )
     lines: list[tuple[str, float, str, str]] = []
     target = _year_target(m)
@@ -200,7 +195,7 @@ def chart_for(m: MetricPerformance, theme: Theme) -> Chart:
         label = f"Baseline {baseline.period}"
         if not m.average:
             label += f", {'monthly' if m.kind == 'month' else 'quarterly'} average"
-        lines.append((label, comparable_line(m, baseline.value), GREY, "-."))
+        lines.append((label, comparable_line(m, baseline.value), grey, "-."))
     unit = "" if m.info.unit == "%" else m.info.unit
     return Chart(
         labels=tuple(_short_label(m, i) for i in range(len(m.periods))),
@@ -210,8 +205,11 @@ def chart_for(m: MetricPerformance, theme: Theme) -> Chart:
         lines=tuple(lines),
         decimals=m.decimals,
         percent=m.info.unit == "%",
-        font=(theme.fonts.body, *theme.fonts.fallbacks),
+        font=look.fonts.stack(look.fonts.body),
         text_colour=c.text,
+        size=(c.width_in, c.height_in),
+        font_size=c.font_size,
+        grid=c.grid,
     )
 
 
@@ -295,12 +293,12 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def metric_chart(info, theme: Theme):
+def metric_chart(info, look: Look):
     """(chart, caption, alt text) for a metric, or None without monthly or quarterly figures."""
     m = metric_performance(info)
     if m is None:
         return None
-    return chart_for(m, theme), caption_for(m), alt_text(m)
+    return chart_for(m, look), caption_for(m), alt_text(m)
 
 
 def chart_figure(plan, args: list[str], where) -> list:
@@ -320,7 +318,7 @@ def chart_figure(plan, args: list[str], where) -> list:
             f"'::: chart' needs the id of a metric in metrics.yaml, got '{given}'",
             did_you_mean(given, list(infos)) if given else "write e.g. '::: chart discharge-delay'",
         )
-    made = metric_chart(infos[args[0]], plan.theme)
+    made = metric_chart(infos[args[0]], look_from_theme(plan.theme))
     if made is None:
         return []
     chart, caption, alt = made

@@ -1,34 +1,46 @@
 """The command line: parse arguments, call the library, print findings, set the exit status.
 
-Exit status: 0 no errors, 1 content errors, 2 usage error or no readable plan folder,
-3 an internal error in bcf-docgen itself (a bug: the message says so).
+Exit status (exits.py): 0 no errors, 1 content errors, 2 usage error or no readable plan
+folder, 3 an internal error in bcf-docgen itself (a bug: the message says so), 128 + the
+signal's number when stopped by SIGTERM (143) or Ctrl-C (130; `watch` ends with 0).
+
+SIGTERM (a CI job's timeout, `kill`) is turned into an exception in the main thread, so
+that the same `finally` blocks that end the worker processes on Ctrl-C and on errors run
+for it too; the command then exits with one line and no traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from . import __version__
-from .build import FORMATS, build_outputs, refusal, start_workers, stop_workers
-from .content.reader import PlanFolderError, default_templates
-from .findings import Findings, Location, Severity
-from .frameworks import available, load_framework
-from .pipeline import Checked, check_plan, write_atomic
-from .report import as_json, as_text, counts_line
+from .build import FORMATS
+from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, interrupted
+from .findings import Findings, Severity
+from .report import as_json, counts_line
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from .jobs import BuildRequest, BuildResult
+    from .pipeline import Checked
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# The reading, checking and job modules are imported by the commands that use them, not
+# here: each worker process a build starts runs the `bcf-docgen` script again (that is
+# how "spawn" starts a process), and importing them there would add half a second to
+# every worker's start.
 
 
 def _console(stderr: bool = False) -> Console:
@@ -74,7 +86,16 @@ def _file_counts(findings: Findings, file: str) -> str:
     return ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)
 
 
+def check_plan(folder: Path) -> Checked:
+    """pipeline.check_plan, imported when a command first needs it (see the imports)."""
+    from .pipeline import check_plan as read_and_check
+
+    return read_and_check(folder)
+
+
 def _run_check(plan: Path) -> Checked:
+    from .content.reader import PlanFolderError
+
     try:
         return check_plan(plan)
     except PlanFolderError as exc:
@@ -82,10 +103,51 @@ def _run_check(plan: Path) -> Checked:
         sys.exit(EXIT_USAGE)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds the command like Ctrl-C does, running every `finally`."""
+
+
+_terminated = threading.Event()  # set by SIGTERM, for code that turns every signal into Ctrl-C
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # Once is enough: the clean-up that follows is short and must not be cut off.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _terminated.set()
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Handle SIGTERM as `Terminated` while a command runs (in the main thread only, where
+    Python runs signal handlers; the previous handler is put back, for tests)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _terminated.clear()
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _stopped(how: str, signum: signal.Signals) -> None:
+    _console(stderr=True).print(
+        f"[yellow]stopped ({how}):[/yellow] earlier outputs are left as they were"
+    )
+    sys.exit(interrupted(signum))
+
+
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_unwinds():
+                return super().invoke(ctx)
+        except Terminated:
+            _stopped("SIGTERM", signal.SIGTERM)
+        except KeyboardInterrupt:  # otherwise click's "Aborted!" and status 1, an error's
+            _stopped("Ctrl-C", signal.SIGINT)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug in bcf-docgen, not in the content
@@ -191,80 +253,64 @@ def build(
     --strict, is refused while errors (or warnings) remain, and nothing is written.
     With several plans, --jobs of them are built at once, each in its own process.
     """
-    formats = _formats(to)
-    if verify:
-        formats = [*formats, *[f for f in ("docx", "pdf") if f not in formats]]
+    formats = _formats(to)  # with --verify, the job makes the Word file and the PDF too
     from .batch import distinct
+    from .jobs import BuildRequest
 
     unique = distinct(plans)
     if len(unique) > 1:
         sys.exit(_build_many(unique, out, formats, strict, verify, jobs, not no_paginate))
-    # The writers' processes start now, so their start-up overlaps reading the plan.
-    plan = unique[0]
-    workers = start_workers(formats) if jobs != 1 and (plan / "plan.yaml").is_file() else {}
-    try:
-        _build_one(plan, out, formats, strict, verify, workers, not no_paginate)
-    finally:
-        stop_workers(workers)
+    request = BuildRequest(unique[0], out, tuple(formats), strict, verify, not no_paginate)
+    sys.exit(_run_job(request, parallel=jobs != 1))
 
 
-def _build_one(
-    plan: Path,
-    out: Path,
-    formats: list[str],
-    strict: bool,
-    verify: bool,
-    workers: dict[str, ProcessPoolExecutor],
-    paginate: bool,
-) -> None:
-    result = _run_check(plan)
+def _run_job(request: BuildRequest, parallel: bool) -> int:
+    """Run one build or pack job, showing its findings first and its files at the end."""
+    from .build import Writers
+    from .jobs import run_job, writer_names
+
     console = _console(stderr=True)
-    findings = result.findings
-    print_findings(findings, console)
-    if result.plan is None or result.document is None:
-        console.print("[red]nothing built:[/red] the plan could not be read")
-        sys.exit(EXIT_CONTENT)
-    refused = refusal(result, strict)
-    if refused:
-        console.print(f"[red]{escape(refused)}[/red]")
-        sys.exit(EXIT_CONTENT)
-    slug = result.plan.slug
-    with console.status(f"building {', '.join(formats)}...") as status:
+    # The writers' processes start now, so their start-up overlaps reading the plan.
+    ready = parallel and (request.plan / "plan.yaml").is_file()
+    writers = Writers.for_outputs(writer_names(request)) if ready else None
+    status = console.status(f"building {', '.join(writer_names(request))}...")
 
-        def done(fmt: str) -> None:
-            status.update(f"built {fmt}")
+    def checked(findings: Findings) -> None:
+        print_findings(findings, console)
+        status.start()
 
-        built = build_outputs(
-            result.document,
-            result.plan.root,
-            out,
-            slug,
-            formats,
-            parallel=bool(workers),
-            progress=done,
-            paginate=paginate,
-            workers=workers,
-        )
-    write_atomic(out / f"{slug}-check.txt", as_text(findings).encode())
-    write_atomic(out / f"{slug}-check.json", as_json(findings).encode())
-    for note in built.notes:
+    try:
+        with writers or contextlib.nullcontext():
+            result = run_job(
+                request,
+                writers,
+                on_checked=checked,
+                progress=lambda name: status.update(f"built {name}"),
+            )
+    finally:
+        status.stop()
+    return _report_job(request, result, console)
+
+
+def _report_job(request: BuildRequest, result: BuildResult, console: Console) -> int:
+    """What a finished job did, after its findings: why nothing was written, or the files."""
+    if result.problem:
+        prefix = "error: " if result.status == EXIT_USAGE else ""
+        console.print(f"[red]{prefix}{escape(result.problem)}[/red]")
+        return result.status
+    for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {escape(note)}")
-    for path in built.paths.values():
+    for path in result.paths:
         console.print(f"wrote {escape(str(path))}")
-    if verify:
-        from .parity import compare_outputs
-
-        differences = compare_outputs(built.paths["docx"], built.paths["pdf"], result.document)
-        for difference in differences:
-            console.print(f"[red]differs:[/red] {escape(difference)}")
-        if differences:
-            sys.exit(EXIT_CONTENT)
+    for difference in result.differences:
+        console.print(f"[red]differs:[/red] {escape(difference)}")
+    if request.verify and not result.differences:
         console.print("[green]the Word file and the PDF agree[/green]")
-    if findings.errors:
-        console.print(
-            f"[yellow]{len(findings.errors)} error(s) remain:[/yellow] "
-            "a final build would be refused"
-        )
+    errors = len(result.findings.errors) if result.findings else 0
+    if errors:
+        what = "a final plan's pack" if request.kind == "pack" else "a final build"
+        console.print(f"[yellow]{errors} error(s) remain:[/yellow] {what} would be refused")
+    return result.status
 
 
 def _build_many(
@@ -291,7 +337,7 @@ def _build_many(
     jobs = jobs or default_jobs()
     console.print(f"building {len(plans)} plans, {jobs} at a time")
 
-    def report(result) -> None:
+    def report(result: BuildResult) -> None:
         console.rule(escape(str(result.plan)), align="left")
         if result.findings is not None:
             print_findings(result.findings, console)
@@ -349,7 +395,9 @@ def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
     try:
         watch_plan(rebuilder)
     except KeyboardInterrupt:
-        pass
+        # The file watcher reports any signal's exception as Ctrl-C: SIGTERM's included.
+        if _terminated.is_set():
+            raise Terminated from None
     finally:
         rebuilder.close()
     console.print("stopped watching")
@@ -367,6 +415,9 @@ def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
 )
 def new(plan: Path, area: str, framework_id: str) -> None:
     """Start a new plan folder PLAN that passes `check` as a draft."""
+    from .content.reader import default_templates
+    from .findings import Location
+    from .frameworks import available, load_framework
     from .scaffold import ScaffoldError, scaffold
 
     console = _console(stderr=True)
@@ -390,47 +441,16 @@ def new(plan: Path, area: str, framework_id: str) -> None:
 @main.command()
 @click.argument("plan", type=click.Path(path_type=Path))
 @out_option
-def pack(plan: Path, out: Path) -> None:
+@click.option("--strict", is_flag=True, help="treat warnings as errors")
+def pack(plan: Path, out: Path, strict: bool) -> None:
     """Check PLAN, then write its board pack into --out.
 
     The pack is one PDF: the covering report made from board-report.yaml, then the plan
     as Appendix 1 and the report's other appendices, each after a title page. The
     covering report is also written as a Word file. A draft's pack is made even with
-    errors (they are listed); a final plan's is refused while errors remain.
+    errors (they are listed); a final plan's, or any plan's with --strict, is refused
+    while errors (or warnings) remain, and nothing is written.
     """
-    from .pack import PackError, assemble_pack, pack_paths, write_pack
+    from .jobs import BuildRequest
 
-    result = _run_check(plan)
-    console = _console(stderr=True)
-    if result.plan is None or result.document is None:
-        print_findings(result.findings, console)
-        console.print("[red]nothing built:[/red] the plan could not be read")
-        sys.exit(EXIT_CONTENT)
-    try:
-        made = assemble_pack(result.plan, result.document)
-    except PackError as exc:
-        print_findings(result.findings, console)
-        console.print(f"[red]nothing built:[/red] {escape(str(exc))}")
-        sys.exit(EXIT_CONTENT)
-    findings = Findings()
-    findings.extend(result.findings)
-    findings.extend(made.findings)
-    print_findings(findings, console)
-    if findings.errors and result.plan.meta.status == "final":
-        console.print(
-            f"[red]pack refused (final plan):[/red] fix the {len(findings.errors)} error(s) "
-            "above; earlier outputs are left as they were"
-        )
-        sys.exit(EXIT_CONTENT)
-    pdf, docx = pack_paths(out, result.plan.slug)
-    with console.status(f"building {pdf.name} and {docx.name}..."):
-        files = write_pack(made, result.plan.root, out, result.plan.slug)
-    for note in files.notes:
-        console.print(f"[yellow]note:[/yellow] {escape(note)}")
-    console.print(f"wrote {escape(str(files.pdf))}")
-    console.print(f"wrote {escape(str(files.docx))}")
-    if findings.errors:
-        console.print(
-            f"[yellow]{len(findings.errors)} error(s) remain:[/yellow] "
-            "a final plan's pack would be refused"
-        )
+    sys.exit(_run_job(BuildRequest(plan, out, strict=strict, kind="pack"), parallel=True))

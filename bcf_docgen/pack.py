@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from .content.validation import did_you_mean
 from .document import labels
 from .document.assemble import Assembler, finish
 from .document.labelling import label
+from .document.look import Look
 from .document.model import (
     Block,
     Contents,
@@ -50,7 +50,6 @@ from .document.model import (
 )
 from .findings import Findings, Location
 from .sections import known_templates
-from .theme import Theme
 
 REPORT_FOLDER = "report"  # templates/report/: the covering report and built-in appendices
 REPORT_TEMPLATE = "board-report"
@@ -68,7 +67,7 @@ class PackPart:
 
     part: Part  # the part in the pack's binder
     info: DocumentInfo
-    theme: Theme
+    look: Look
 
     @property
     def number(self) -> str:
@@ -89,7 +88,7 @@ class PackPart:
     @property
     def document(self) -> Document:
         """The part on its own, as a document of one part (its headings, tables...)."""
-        return Document(self.info, self.theme, [self.part])
+        return Document(self.info, self.look, [self.part])
 
 
 @dataclass
@@ -107,8 +106,8 @@ class Pack:
     @property
     def parts(self) -> list[PackPart]:
         """The covering report, then each appendix (not the pack's own front)."""
-        info, theme = self.document.info, self.document.theme
-        return [PackPart(p, info, theme) for p in self.document.parts if p.source != "front"]
+        info, look = self.document.info, self.document.look
+        return [PackPart(p, info, look) for p in self.document.parts if p.source != "front"]
 
     @property
     def appendices(self) -> list[PackPart]:
@@ -319,13 +318,13 @@ def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = 
         )
         parts.append(part)
     document = Document(
-        dataclasses.replace(info, title=f"Board pack: {report.subject}"), plan_document.theme, parts
+        dataclasses.replace(info, title=f"Board pack: {report.subject}"), plan_document.look, parts
     )
     home = next((i for i, p in enumerate(parts) if p.source == "plan"), 1)
     findings = maker.findings
     findings.extend(finish(document, plan, home))
     others = [p for p in parts if p.source not in ("plan", "front")]
-    findings.extend(run_document_checks(plan, Document(info, plan_document.theme, others)))
+    findings.extend(run_document_checks(plan, Document(info, plan_document.look, others)))
     return Pack(
         board=report.decision_maker,
         meeting=info.date_text,
@@ -345,7 +344,7 @@ def _report_alone(info: DocumentInfo, plan_document: Document, part: Part) -> Do
     Its references into the appendices keep their text ("section 3 of Appendix 1");
     their anchors are not in this file, so the writers print them as text.
     """
-    alone = Document(info, plan_document.theme, [copy.deepcopy(part)])
+    alone = Document(info, plan_document.look, [copy.deepcopy(part)])
     label(alone)
     return alone
 
@@ -354,17 +353,17 @@ def _report_alone(info: DocumentInfo, plan_document: Document, part: Part) -> Do
 
 
 def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
-    """One output of the pack: ('pdf', bytes, notes) or ('docx', bytes, notes)."""
+    """One of the pack's files (`PACK_FILES`): its bytes and notes for the user."""
     if kind == "pdf":
         return render_pack_pdf(pack, plan_root, templates), []
     from .render.docx import build_docx
 
-    data, paginated = build_docx(pack.report)
+    data, paginated = build_docx(pack.report if kind == "docx" else pack.document)
     notes = (
         []
         if paginated
         else [
-            "LibreOffice is not installed, so the Word report's page numbers are worked out "
+            "LibreOffice is not installed, so the Word files' page numbers are worked out "
             "when the reader updates fields in Word (F9)"
         ]
     )
@@ -378,43 +377,15 @@ def render_pack_pdf(pack: Pack, plan_root: Path, templates: Path | None = None) 
     return render_pdf(pack.document, plan_root, templates)
 
 
-@dataclass
-class PackFiles:
-    pdf: Path
-    docx: Path
-    notes: list[str] = field(default_factory=list)
+# The pack's files: the pack as one PDF, the covering report alone as Word, and the
+# whole pack as Word (where references from the report into the plan are live too).
+PACK_FILES = {
+    "pdf": "{slug}-board-pack.pdf",
+    "docx": "{slug}-board-report.docx",
+    "pack-docx": "{slug}-board-pack.docx",
+}
 
 
-def pack_paths(out: Path, slug: str) -> tuple[Path, Path]:
-    return out / f"{slug}-board-pack.pdf", out / f"{slug}-board-report.docx"
-
-
-def write_pack(
-    pack: Pack,
-    plan_root: Path,
-    out: Path,
-    slug: str,
-    templates: Path | None = None,
-    parallel: bool = True,
-) -> PackFiles:
-    """Make the pack's PDF and the report's Word file, then write each atomically.
-
-    Both are made before either is written, so a failure in making one leaves the
-    earlier files as they were.
-    """
-    from .pipeline import write_atomic
-
-    results: dict[str, tuple[bytes, list[str]]] = {}
-    if parallel:
-        with ProcessPoolExecutor(max_workers=2) as pool:
-            futures = {
-                kind: pool.submit(render_part, kind, pack, plan_root, templates)
-                for kind in ("pdf", "docx")
-            }
-            results = {kind: future.result() for kind, future in futures.items()}
-    else:
-        results = {kind: render_part(kind, pack, plan_root, templates) for kind in ("pdf", "docx")}
-    pdf_path, docx_path = pack_paths(out, slug)
-    write_atomic(pdf_path, results["pdf"][0])
-    write_atomic(docx_path, results["docx"][0])
-    return PackFiles(pdf_path, docx_path, [*results["pdf"][1], *results["docx"][1]])
+def pack_paths(out: Path, slug: str) -> dict[str, Path]:
+    """Where each of the pack's files goes, by the writer that makes it."""
+    return {name: out / pattern.format(slug=slug) for name, pattern in PACK_FILES.items()}

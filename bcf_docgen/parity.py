@@ -10,12 +10,25 @@ the output it is missing from.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .document.labels import CONTENTS_TITLE, caption_label
-from .document.model import Document, Figure, Paragraph, Table, XRef, inline_nodes, plain_text
+from .document.look import Look
+from .document.model import (
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    XRef,
+    inline_nodes,
+    plain_text,
+)
 
 _SPACE = re.compile(r"\s+")
 
@@ -131,3 +144,378 @@ def compare_outputs(docx_path: Path, pdf_path: Path, document: Document) -> list
             if _squash(text) not in found.cells:
                 differences.append(f"cell '{text}' of {label} is missing from the {name}")
     return differences
+
+
+# ------------------------------------------------------------------------ the look
+
+# How far the PDF may be from the look: a size is a size (pdfplumber rounds), but a
+# margin is measured from where text starts, a few points inside the margin.
+SIZE_TOLERANCE = 0.3  # pt
+WORD_MM_TOLERANCE = 0.2  # twips rounding
+PDF_MM_TOLERANCE = 1.6  # the leading above a first line, glyphs' side bearings
+MM_PER_PT = 25.4 / 72
+
+
+@dataclass
+class LookFound:
+    """The look as read back from one output; None (or empty) where it was not found."""
+
+    body_size: float | None = None
+    body_font: str | None = None
+    heading_sizes: dict[int, float] = field(default_factory=dict)
+    heading_fonts: dict[int, str] = field(default_factory=dict)
+    page: tuple[float, float] | None = None  # portrait width, height (mm)
+    margins: dict[str, float] = field(default_factory=dict)  # mm, by side
+    header_fill: str | None = None
+    header_text: str | None = None
+    fills: set[str] = field(default_factory=set)  # every table cell fill
+
+
+def _font_key(name: str) -> str:
+    """'ABCDEF+Liberation-Sans-Bold' and 'Liberation Sans' -> 'liberationsans'."""
+    name = name.split("+", 1)[-1]
+    name = re.sub(r"[-,]?(Bold|Italic|Oblique|Regular|Roman|MT|PS)*$", "", name)
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _hex(colour) -> str | None:
+    """A pdfplumber colour (grey or RGB floats) as #RRGGBB."""
+    if colour is None:
+        return None
+    values = list(colour) if isinstance(colour, list | tuple) else [colour]
+    if len(values) == 1:
+        values = values * 3
+    if len(values) != 3 or not all(isinstance(v, int | float) for v in values):
+        return None
+    return "#" + "".join(f"{round(float(v) * 255):02X}" for v in values)
+
+
+def _most_common(values: list[str]) -> str | None:
+    return Counter(values).most_common(1)[0][0] if values else None
+
+
+def read_docx_look(path: Path) -> LookFound:
+    """Sizes and fonts from styles.xml, paper and margins from the sections, table fills."""
+    import docx
+    from docx.oxml.ns import qn
+
+    word = docx.Document(str(path))
+    found = LookFound()
+    styles = {s.get(qn("w:styleId")): s for s in word.styles.element.findall(qn("w:style"))}
+
+    def run_value(style_id: str, tag: str, attribute: str) -> str | None:
+        style = styles.get(style_id)
+        while style is not None:
+            values = style.xpath(f"./w:rPr/{tag}/@{attribute}")
+            if values:
+                return values[0]
+            based = style.xpath("./w:basedOn/@w:val")
+            style = styles.get(based[0]) if based else None
+        return None
+
+    size = run_value("Normal", "w:sz", "w:val")
+    found.body_size = int(size) / 2 if size else None
+    found.body_font = run_value("Normal", "w:rFonts", "w:ascii")
+    for level in (1, 2, 3):
+        size = run_value(f"Heading{level}", "w:sz", "w:val")
+        if size:
+            found.heading_sizes[level] = int(size) / 2
+        font = run_value(f"Heading{level}", "w:rFonts", "w:ascii")
+        if font:
+            found.heading_fonts[level] = font
+    body = word.element.body
+    for sect in body.xpath(".//w:sectPr"):
+        width, height = (
+            int(v) for v in (*sect.xpath("./w:pgSz/@w:w"), *sect.xpath("./w:pgSz/@w:h"))
+        )
+        if width < height:  # a portrait section
+            found.page = (width / 1440 * 25.4, height / 1440 * 25.4)
+            margins = sect.find(qn("w:pgMar"))
+            for side in ("top", "right", "bottom", "left"):
+                found.margins[side] = int(margins.get(qn(f"w:{side}"))) / 1440 * 25.4
+            break
+    header_fills = body.xpath(".//w:tr[w:trPr/w:tblHeader]/w:tc/w:tcPr/w:shd/@w:fill")
+    header_text = body.xpath(".//w:tr[w:trPr/w:tblHeader]/w:tc//w:r/w:rPr/w:color/@w:val")
+    found.header_fill = _most_common([f"#{v.upper()}" for v in header_fills])
+    found.header_text = _most_common([f"#{v.upper()}" for v in header_text])
+    found.fills = {f"#{v.upper()}" for v in body.xpath(".//w:tbl//w:tc/w:tcPr/w:shd/@w:fill")}
+    return found
+
+
+@dataclass
+class _PdfPage:
+    page: Any  # pdfplumber's Page
+    chars: list[dict]
+    text: str  # the characters' text without white space, in content order
+    index: list[int]  # text position -> chars position
+
+
+def _pdf_pages(pdf) -> list[_PdfPage]:
+    pages = []
+    for page in pdf.pages:
+        chars = [c for c in page.chars if not c["text"].isspace()]
+        text, index = [], []
+        for position, char in enumerate(chars):
+            squashed = _squash(char["text"])
+            text.append(squashed)
+            index.extend([position] * len(squashed))
+        pages.append(_PdfPage(page, chars, "".join(text), index))
+    return pages
+
+
+def _occurrences(pages: list[_PdfPage], text: str) -> list[list[dict]]:
+    """The characters of every place `text` is printed (line breaks do not matter)."""
+    wanted = _squash(text)
+    found = []
+    for page in pages if wanted else []:
+        start = page.text.find(wanted)
+        while start >= 0:
+            positions = page.index[start : start + len(wanted)]
+            found.append([page.chars[p] for p in positions])
+            start = page.text.find(wanted, start + 1)
+    return found
+
+
+def _size_and_font(occurrences: list[list[dict]], largest: bool) -> tuple[float | None, str | None]:
+    """The size and font of a text: its largest printing (a heading, not its contents
+    entry or running header), or its commonest (body text)."""
+    if not occurrences:
+        return None, None
+    if largest:
+        chars = max(occurrences, key=lambda chars: max(c["size"] for c in chars))
+    else:
+        chars = [c for chars in occurrences for c in chars]
+    size = Counter(round(c["size"] * 2) / 2 for c in chars).most_common(1)[0][0]
+    return size, _most_common([c["fontname"] for c in chars])
+
+
+def _first_row_fills(page, fills: list[str], texts: list[str]) -> None:
+    """The fill of each table's first-row cells, and the colour of the text on them."""
+    filled = [r for r in page.rects if r.get("fill") and _hex(r.get("non_stroking_color"))]
+    for table in page.find_tables() if filled else []:
+        for cell in table.rows[0].cells if table.rows else []:
+            if cell is None:
+                continue
+            x0, top, x1, bottom = cell
+            inside = [
+                r
+                for r in filled
+                if r["x0"] >= x0 - 1 and r["x1"] <= x1 + 1 and r["top"] >= top - 1
+                and r["bottom"] <= bottom + 1
+            ]  # fmt: skip
+            if not inside:
+                continue
+            fills.append(_hex(inside[0]["non_stroking_color"]) or "")
+            texts += [
+                _hex(c.get("non_stroking_color")) or ""
+                for c in page.chars
+                if x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] and c["bottom"] <= bottom
+                and not c["text"].isspace()
+            ]  # fmt: skip
+
+
+@dataclass
+class _Samples:
+    """What to measure in the PDF, from the model: the first heading of levels 1-3 and the
+    openings of the first long body paragraphs (text known to be printed in those
+    styles), and the anchors of the places to read (those headings, the first table with
+    a header row, the first table showing each RAG rating)."""
+
+    headings: dict[int, str] = field(default_factory=dict)
+    body: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+
+
+def _samples(document: Document, paragraphs: int = 6) -> _Samples:
+    found = _Samples()
+    last_heading = ""
+    for block in document.walk():
+        if isinstance(block, Heading):
+            last_heading = block.anchor
+            title = block.plain_title
+            if block.level <= 3 and block.level not in found.headings and len(title) >= 8:
+                found.headings[block.level] = title
+                found.anchors.append(block.anchor)
+        elif isinstance(block, Paragraph) and block.style == "body":
+            text = plain_text(block.inlines)
+            if len(text) >= 80 and len(found.body) < paragraphs:
+                found.body.append(text[:60])
+                found.anchors.append(last_heading)
+    ratings: set[str | None] = set()
+    header = False
+    for table in document.tables():
+        shown = {cell.rag for row in table.rows for cell in row.cells} - ratings - {None}
+        if (shown or (table.header and not header)) and table.anchor:
+            found.anchors.append(table.anchor)
+            ratings |= shown
+            header = header or table.header
+    return found
+
+
+def _pages_to_read(path: Path, anchors: list[str]) -> list[int]:
+    """The pages (from 1) where `anchors` land, and the page after each: reading every
+    page of a long PDF with pdfplumber takes a quarter of a second a page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    destinations = reader.named_destinations
+    pages: set[int] = set()
+    for anchor in dict.fromkeys(anchors):
+        if anchor in destinations:
+            index = reader.get_destination_page_number(destinations[anchor])
+            if index is not None:
+                pages |= {index + 1, index + 2}
+    return sorted(p for p in pages if p <= len(reader.pages)) or [1]
+
+
+def read_pdf_look(path: Path, document: Document) -> LookFound:
+    """Sizes and fonts of text the model says is there, paper, margins, table fills."""
+    import pdfplumber
+
+    samples = _samples(document)
+    found = LookFound()
+    with pdfplumber.open(str(path), pages=_pages_to_read(path, samples.anchors)) as pdf:
+        pages = _pdf_pages(pdf)
+        portrait = [p for p in pages if p.page.width < p.page.height]
+        if portrait:
+            first = portrait[0].page
+            found.page = (float(first.width) * MM_PER_PT, float(first.height) * MM_PER_PT)
+        occurrences = [o for text in samples.body for o in _occurrences(pages, text)]
+        found.body_size, found.body_font = _size_and_font(occurrences, largest=False)
+        for level, text in samples.headings.items():
+            size, font = _size_and_font(_occurrences(pages, text), largest=True)
+            if size is not None and font is not None:
+                found.heading_sizes[level], found.heading_fonts[level] = size, font
+        if found.body_size is not None:
+            found.margins = _pdf_margins(portrait, found.body_size)
+        header_fills: list[str] = []
+        texts: list[str] = []
+        for page in pages:
+            _first_row_fills(page.page, header_fills, texts)
+            found.fills |= {
+                _hex(r.get("non_stroking_color")) or "" for r in page.page.rects if r.get("fill")
+            }
+        found.header_fill = _most_common(header_fills)
+        found.header_text = _most_common(texts)
+    return found
+
+
+def _pdf_margins(pages: list[_PdfPage], body_size: float) -> dict[str, float]:
+    """Where text starts and ends on portrait pages (mm): left and right from every
+    character (the running header and footer are set at the margins too), top and bottom
+    from text at least the body size (the running header and footer are smaller)."""
+    chars = [c for p in pages for c in p.chars]
+    body = [c for c in chars if c["size"] >= body_size - SIZE_TOLERANCE]
+    if not chars or not body:
+        return {}
+    width, height = float(pages[0].page.width), float(pages[0].page.height)
+    return {
+        "left": min(c["x0"] for c in chars) * MM_PER_PT,
+        "right": (width - max(c["x1"] for c in chars)) * MM_PER_PT,
+        "top": min(c["top"] for c in body) * MM_PER_PT,
+        "bottom": (height - max(c["bottom"] for c in body)) * MM_PER_PT,
+    }
+
+
+def _differs(
+    what: str,
+    look: float | str,
+    word: float | str | None,
+    pdf: float | str | None,
+    tolerance: tuple[float, float] = (SIZE_TOLERANCE, SIZE_TOLERANCE),
+    unit: str = "",
+) -> list[str]:
+    """A sentence naming the difference when Word, the PDF and the look disagree.
+
+    `tolerance` is how far (Word, PDF) may be from the look; strings must be equal."""
+
+    def show(value: float | str | None) -> str:
+        if value is None:
+            return "not found"
+        return f"{value:g}{unit}" if isinstance(value, float | int) else str(value)
+
+    def close(value: float | str | None, allowed: float) -> bool:
+        if isinstance(value, float | int) and isinstance(look, float | int):
+            return abs(value - look) <= allowed
+        return value == look
+
+    if close(word, tolerance[0]) and close(pdf, tolerance[1]):
+        return []
+    return [f"{what}: Word {show(word)}, PDF {show(pdf)} (the look: {show(look)})"]
+
+
+def _font_matches(found: str | None, wanted: str, look: Look) -> str | None:
+    """The PDF's font as the look names it when it is one of its list, else as found."""
+    if found is None:
+        return None
+    keys = {_font_key(name): name for name in look.fonts.stack(wanted)}
+    return wanted if _font_key(found) in keys else found.split("+", 1)[-1]
+
+
+def compare_look(docx_path: Path, pdf_path: Path, look: Look, document: Document) -> list[str]:
+    """How the Word file, the PDF and the look disagree on sizes, fonts, paper, margins
+    and table colours, one sentence each; empty when they agree.
+
+    The document model says which text to measure in the PDF (its first headings and
+    body paragraphs) and which RAG ratings its tables show.
+    """
+    word, pdf = read_docx_look(docx_path), read_pdf_look(pdf_path, document)
+    s = look.sizes
+    out = _differs("body text size", s.body, word.body_size, pdf.body_size, unit=" pt")
+    body_font = _font_matches(pdf.body_font, look.fonts.body, look)
+    out += _differs("body font", look.fonts.body, word.body_font, body_font)
+    for level in (1, 2, 3):
+        wanted = s.heading(level)
+        w, p = word.heading_sizes.get(level), pdf.heading_sizes.get(level)
+        out += _differs(f"heading {level} size", wanted, w, p, unit=" pt")
+        font = _font_matches(pdf.heading_fonts.get(level), look.fonts.heading, look)
+        out += _differs(
+            f"heading {level} font", look.fonts.heading, word.heading_fonts.get(level), font
+        )
+    page = look.page
+    paper = (page.width_mm, page.height_mm)
+    for index, side in enumerate(("width", "height")):
+        w = word.page[index] if word.page else None
+        p = pdf.page[index] if pdf.page else None
+        out += _differs(f"page {side}", paper[index], w, p, (WORD_MM_TOLERANCE, 0.5), " mm")
+    margins = {
+        "top": page.margin_top_mm,
+        "right": page.margin_right_mm,
+        "bottom": page.margin_bottom_mm,
+        "left": page.margin_left_mm,
+    }
+    for side, wanted in margins.items():
+        w, p = word.margins.get(side), _pdf_margin(side, wanted, pdf.margins.get(side))
+        w = round(w, 1) if w is not None else None
+        out += _differs(f"{side} margin", wanted, w, p, (WORD_MM_TOLERANCE, 0), " mm")
+    c = look.colours
+    out += _differs("table header fill", c.table_header, word.header_fill, pdf.header_fill)
+    text = c.table_header_text
+    out += _differs("table header text colour", text, word.header_text, pdf.header_text)
+    out += _rag_fills(look, word, pdf, document)
+    return out
+
+
+def _pdf_margin(side: str, wanted: float, measured: float | None) -> float | None:
+    """The PDF's margin as the look would name it, when its text is where that margin
+    puts it: a little inside it (the leading above a first line, glyphs' side bearings),
+    or at the foot of the page anywhere above it (pages end where the text does)."""
+    if measured is None:
+        return None
+    slack = math.inf if side == "bottom" else PDF_MM_TOLERANCE
+    return wanted if wanted - 0.3 <= measured <= wanted + slack else round(measured, 1)
+
+
+def _rag_fills(look: Look, word: LookFound, pdf: LookFound, document: Document) -> list[str]:
+    """Each RAG rating the model's tables show is a cell fill of its look colour in both."""
+    ratings = {cell.rag for table in document.tables() for row in table.rows for cell in row.cells}
+    out = []
+    for rating in sorted(r for r in ratings if r):
+        fill = look.colours.rag(rating)[0]
+        for name, found in (("Word", word), ("PDF", pdf)):
+            if fill not in found.fills:
+                others = ", ".join(sorted(found.fills - {"#FFFFFF"})) or "none"
+                out.append(
+                    f"RAG {rating} fill: {fill} is not a table fill of the {name} ({others})"
+                )
+    return out

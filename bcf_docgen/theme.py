@@ -1,4 +1,4 @@
-"""The house style: colours, fonts, paper and money units, decided once for both writers.
+"""The house style as a plan author writes it (`theme.yaml`), and the look computed from it.
 
 The defaults follow common English public-sector practice (NHS blue headings, Arial body
 with Liberation Sans as its metric-compatible stand-in). A plan's `theme.yaml` overrides
@@ -8,11 +8,31 @@ any of them. Every text/background pair must reach WCAG AA contrast (4.5:1).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from .content.base import Model
+from .document.look import (
+    MM_PER_INCH,
+    CalloutLook,
+    Callouts,
+    ChartLook,
+    Look,
+    Page,
+    Rule,
+    Sizes,
+    Spacing,
+    Watermark,
+    contrast_ratio,
+    luminance,
+    mix,
+)
+from .document.look import Colours as LookColours
+from .document.look import Fonts as LookFonts
+
+__all__ = ["Theme", "Colours", "Fonts", "look_from_theme", "contrast_ratio", "luminance"]
 
 HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -69,17 +89,165 @@ class Theme(Model):
     date_style: Literal["long", "short"] = "long"
 
 
-def _channel(value: int) -> float:
-    c = value / 255
-    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+MONO = ("Courier New", "Liberation Mono", "Cousine")
+SINGLE_LINE = 1.15  # Arial's (and Liberation Sans's) line height in ems
+MARGIN_MM = 20.0
+RUNNING_MM = 10.0  # from the page's edge to the running header and footer
+WATERMARK_ANGLE = 45.0
+WATERMARK_OPACITY = 0.10
 
 
-def luminance(colour: str) -> float:
-    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+def look_from_theme(theme: Theme) -> Look:
+    """The look every writer draws: each value decided here, once, from `theme`.
+
+    The same theme gives an equal look (and the same object: it is kept per theme).
+    """
+    return _look(theme.model_dump_json())
 
 
-def contrast_ratio(foreground: str, background: str) -> float:
-    """WCAG 2.1 contrast ratio between two #RRGGBB colours (1 to 21)."""
-    a, b = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (a + 0.05) / (b + 0.05)
+@lru_cache(maxsize=16)
+def _look(theme_json: str) -> Look:
+    theme = Theme.model_validate_json(theme_json)
+    c, f = theme.colours, theme.fonts
+    rule = mix(c.text, c.background, 0.65)  # a mid tone between text and page
+    width, height = PAPER_MM[theme.paper]
+    page = Page(
+        width_mm=width,
+        height_mm=height,
+        margin_top_mm=MARGIN_MM,
+        margin_right_mm=MARGIN_MM,
+        margin_bottom_mm=MARGIN_MM,
+        margin_left_mm=MARGIN_MM,
+        header_mm=RUNNING_MM,
+        footer_mm=RUNNING_MM,
+        logo_width_mm=70.0,
+        logo_height_mm=22.0,
+    )
+    return Look(
+        colours=LookColours(
+            primary=c.primary,
+            accent=c.accent,
+            text=c.text,
+            background=c.background,
+            table_header=c.table_header,
+            table_header_text=c.table_header_text,
+            total_row=c.total_row,
+            red=c.red,
+            red_text=c.red_text,
+            amber=c.amber,
+            amber_text=c.amber_text,
+            green=c.green,
+            green_text=c.green_text,
+            code=c.total_row,
+        ),
+        fonts=LookFonts(
+            body=f.body,
+            heading=f.heading,
+            fallbacks=tuple(f.fallbacks),
+            mono=MONO[0],
+            mono_fallbacks=MONO[1:],
+            single_line=SINGLE_LINE,
+        ),
+        sizes=_sizes(float(f.body_size)),
+        spacing=_spacing(),
+        page=page,
+        table_rule=Rule(rule, 0.5),
+        banner_rule=Rule(c.red, 1.0),
+        callouts=Callouts(
+            statement=CalloutLook(c.primary, mix(c.primary, c.background, 0.9)),
+            quote=CalloutLook(rule, mix(rule, c.background, 0.9)),
+            note=CalloutLook(c.primary, c.total_row),
+            draft=CalloutLook(c.red, mix(c.red, c.background, 0.9)),
+            rule_width=3.0,
+        ),
+        watermark=Watermark(
+            colour=c.red,
+            opacity=WATERMARK_OPACITY,
+            angle=WATERMARK_ANGLE,
+            width=0.8,
+            font=f.heading,
+        ),
+        chart=_chart(theme, page, float(f.body_size)),
+    )
+
+
+def _half(points: float) -> float:
+    """Rounded to half a point, the finest size Word stores."""
+    return round(points * 2) / 2
+
+
+def _sizes(body: float) -> Sizes:
+    """Every size as a step from the body size, so one theme value scales them all."""
+    return Sizes(
+        body=_half(body),
+        h1=_half(body * 1.5),
+        h2=_half(body * 1.25),
+        h3=_half(body * 1.1),
+        h4=_half(body),
+        title=_half(body * 2.55),
+        subtitle=_half(body * 1.45),
+        cover=_half(body + 1),
+        banner=_half(body * 1.25),
+        lead=_half(body * 1.15),
+        small=_half(body - 2),
+        note=_half(body - 1),
+        caption=_half(body - 1),
+        table=_half(body - 1),
+        header=_half(body - 2),
+    )
+
+
+def _spacing() -> Spacing:
+    return Spacing(
+        line=1.3,
+        heading_line=SINGLE_LINE,
+        paragraph_after=6,
+        headings=((18, 8), (14, 6), (12, 4), (10, 4)),
+        title_before=56.5,  # 2 cm
+        title_after=12,
+        title_page_before=120,
+        subtitle_after=18,
+        lead_after=9,
+        small_after=4,
+        caption=6,
+        list_item_after=3,
+        list_indent_mm=7.5,
+        contents_indent_mm=(0.0, 10.0, 22.5),
+        contents_heading=(12, 12),
+        contents_level1_before=6,
+        contents_after=2,
+        cell_padding=(2, 4.25),
+        cell_text_gap=1,
+        callout_padding=(6, 10),
+        block_after=12,
+        banner_padding=6,
+        banner_margin=12,
+        signature_after=5,
+        signature_line=(18, 24),
+    )
+
+
+def _chart(theme: Theme, page: Page, body: float) -> ChartLook:
+    """The chart: as wide as the text, its lines readable on the page (3:1 at least)."""
+    c = theme.colours
+    primary = _line_colour(c.primary, c.text, c.background)
+    accent = _line_colour(c.accent, c.text, c.background)
+    if accent == primary:
+        accent = c.text
+    width = page.text_width_mm / MM_PER_INCH
+    return ChartLook(
+        width_in=round(width, 3),
+        height_in=round(width * 0.46, 3),
+        font_size=_half(body - 3),
+        text=c.text,
+        primary=primary,
+        accent=accent,
+        grey=_line_colour(mix(c.text, c.background, 0.35), c.text, c.background),
+        grid=mix(c.text, c.background, 0.82),
+    )
+
+
+def _line_colour(colour: str, text: str, background: str) -> str:
+    """`colour` for a line, or the text colour if it is too pale to see (< 3:1)."""
+    return colour if contrast_ratio(colour, background) >= 3 else text

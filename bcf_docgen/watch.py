@@ -8,7 +8,10 @@ is being made, only the newest waiting request is kept, so the user never waits 
 work that a later save made pointless.
 
 A plan with errors (or one that cannot be read) is reported and nothing is written:
-the last good outputs stay in place, and the next save is tried again.
+the last good outputs stay in place, and the next save is tried again. The checking,
+the refusal and the writing are the build job's (jobs.py); the quick outputs are
+rendered first and then written together, so a writer that fails replaces none of them.
+The background workers (workers.py) end with the command, however it ends.
 
 `watch_loop` takes any iterable of change sets, so tests drive it without a file
 watcher or sleeping; `watch` feeds it from watchfiles.
@@ -16,28 +19,34 @@ watcher or sleeping; `watch` feeds it from watchfiles.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import CancelledError, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .build import import_writers, render_format
-from .content.reader import PlanFolderError
 from .document.model import Document
+from .exits import EXIT_USAGE
 from .findings import Findings
-from .pipeline import check_plan, write_atomic
+from .jobs import BuildRequest, BuildResult, Prepared, prepare, render_outputs
+from .pipeline import write_all
+from .workers import Workers
 
 Say = Callable[[str], None]
 # watchfiles yields sets of (Change, path); only the paths matter here.
 ChangeSet = Iterable[tuple[object, str]]
+# on_done(fmt, generation, data, error) when a background output is made (or fails).
+OnDone = Callable[[str, int, bytes | None, BaseException | None], None]
 
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".orig")
+QUICK = ("html", "docx")  # made in this process at once; the Word file without page numbers
+SLOW = ("pdf", "docx")  # made in the background; the Word file with page numbers
 BACKGROUND_NAMES = {"pdf": "PDF", "docx": "paged Word file"}
+BACKGROUND_NICE = 10  # the next save's quick rebuild in this process comes first
 
 
 @dataclass
@@ -52,13 +61,8 @@ class Outcome:
     problem: str = ""
 
 
-def _background_worker() -> None:
-    # Ctrl-C reaches the whole process group; the parent shuts the workers down.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The next save's quick rebuild in the parent comes first (LibreOffice inherits this).
-    with contextlib.suppress(OSError):
-        os.nice(10)
-    import_writers(("pdf", "docx"))
+def _warm_background() -> None:
+    import_writers(SLOW)
 
 
 def _render(fmt: str, document: Document, plan_root: Path) -> bytes | None:
@@ -75,48 +79,72 @@ class Background:
     waiting job, and starts when the running one ends.
     """
 
-    def __init__(self, on_done: Callable, workers: int = 2):
+    def __init__(self, on_done: OnDone, workers: int = 2) -> None:
         self.on_done = on_done
         self.workers = max(1, workers)
-        self._pool = None
-        self._lock = threading.Lock()
+        self._pool: Workers | None = None
+        # Re-entrant: a job that is already over when submitted finishes in the
+        # submitting thread, which holds the lock.
+        self._lock = threading.RLock()
         self._running: dict[str, int] = {}
-        self._waiting: dict[str, tuple[int, tuple]] = {}
+        self._waiting: dict[str, tuple[int, tuple[Any, ...]]] = {}
         self._idle = threading.Condition(self._lock)
         self._closed = False
+        self._broken = False  # a worker died: the next save starts new ones
 
     def start(self) -> None:
         """Start the workers (they import the writers while the first build runs)."""
         with self._lock:
-            if self._pool is None:
-                context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-                self._pool = context.Pool(self.workers, initializer=_background_worker)
+            if self._pool is None and not self._closed:
+                self._pool = Workers(
+                    self.workers, warm=_warm_background, nice=BACKGROUND_NICE
+                ).start()
 
-    def submit(self, fmt: str, generation: int, *args) -> None:
+    def submit(self, fmt: str, generation: int, *args: Any) -> None:
+        # New workers are started here, in the thread that calls submit (the watch's
+        # own), never in the helper thread a dying pool reports from.
+        with self._lock:
+            broken = self._pool if self._broken else None
+            if broken is not None:
+                self._pool, self._broken = None, False
+        if broken is not None:
+            broken.close()  # outside the lock: its helper thread may be waiting for it
         self.start()
         with self._lock:
+            if self._closed:
+                return
             if fmt in self._running:
                 self._waiting[fmt] = (generation, args)
             else:
                 self._start(fmt, generation, args)
 
-    def _start(self, fmt: str, generation: int, args: tuple) -> None:
+    def _start(self, fmt: str, generation: int, args: tuple[Any, ...]) -> None:
+        assert self._pool is not None
         self._running[fmt] = generation
-        self._pool.apply_async(
-            _render,
-            (fmt, *args),
-            callback=lambda data: self._finish(fmt, generation, data, None),
-            error_callback=lambda error: self._finish(fmt, generation, None, error),
-        )
-
-    def _finish(self, fmt: str, generation: int, data, error) -> None:
         try:
-            self.on_done(fmt, generation, data, error)
+            future = self._pool.submit(_render, fmt, *args)
+        except (BrokenProcessPool, RuntimeError) as exc:  # a worker died, or was closed
+            self._running.pop(fmt, None)
+            self._broken = True
+            self.on_done(fmt, generation, None, exc)
+            return
+        future.add_done_callback(lambda done: self._finish(fmt, generation, done))
+
+    def _finish(self, fmt: str, generation: int, future: Future[bytes | None]) -> None:
+        try:
+            if not self._closed:  # closing abandons running jobs: nothing to report
+                error = future.exception() if not future.cancelled() else CancelledError()
+                self._broken = self._broken or isinstance(error, BrokenProcessPool)
+                data = future.result() if error is None else None
+                self.on_done(fmt, generation, data, error)
         finally:
             with self._lock:
-                del self._running[fmt]
+                self._running.pop(fmt, None)
                 waiting = self._waiting.pop(fmt, None)
-                if waiting is not None and not self._closed:
+                # With the workers gone, the next save starts new ones (in its own thread)
+                # and makes this output again: a waiting job is dropped.
+                usable = self._pool is not None and not (self._closed or self._broken)
+                if waiting is not None and usable:
                     self._start(fmt, waiting[0], waiting[1])
                 self._idle.notify_all()
 
@@ -136,8 +164,10 @@ class Background:
             self._waiting.clear()
             self._closed = True
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            pool.close()
+        with self._lock:
+            self._running.clear()
+            self._idle.notify_all()
 
 
 class Rebuilder:
@@ -151,7 +181,7 @@ class Rebuilder:
         say: Say = print,
         show_findings: Callable[[Findings], None] | None = None,
         background: bool = True,
-    ):
+    ) -> None:
         self.plan = Path(plan)
         self.out = Path(out)
         self.formats = list(formats)
@@ -161,7 +191,7 @@ class Rebuilder:
         self.written: dict[str, int] = {}  # format -> generation of the file on disk
         self._lock = threading.Lock()
         self._started: dict[tuple[str, int], tuple[float, str]] = {}
-        slow = [f for f in ("pdf", "docx") if f in self.formats]
+        slow = [f for f in SLOW if f in self.formats]
         self.background = Background(self._background_done) if background and slow else None
 
     # -- which changes matter ----------------------------------------------------
@@ -189,58 +219,73 @@ class Rebuilder:
         generation = self.generation
         start = time.perf_counter()
         outcome = Outcome(generation, ok=False)
-        try:
-            checked = check_plan(self.plan)
-        except PlanFolderError as exc:
-            outcome.problem = str(exc)
-            self.say(f"error: {exc}; keeping the last good outputs")
+        quick = [f for f in self.formats if f in QUICK or self.background is None]
+        request = BuildRequest(
+            self.plan, self.out, tuple(quick), paginate=False, keep_last_good=True
+        )
+        result = BuildResult(self.plan)
+        prepared = prepare(request, result)
+        outcome.findings = result.findings
+        if result.status == EXIT_USAGE:
+            outcome.problem = result.problem
+            self.say(f"error: {result.problem}; keeping the last good outputs")
             return outcome
-        outcome.findings = checked.findings
         outcome.seconds["check"] = time.perf_counter() - start
-        if self.show_findings and (checked.findings.errors or checked.findings.warnings):
-            self.show_findings(checked.findings)
-        if checked.plan is None or checked.document is None or checked.findings.errors:
+        findings = result.findings
+        if self.show_findings and findings and (findings.errors or findings.warnings):
+            self.show_findings(findings)
+        if prepared is None:
             outcome.problem = "the plan has errors"
             self.say("not rebuilt: fix the errors above; the last good outputs are kept")
             return outcome
-        plan, document = checked.plan, checked.document
-        slug = plan.slug
-        for fmt in ("html", "docx"):
-            if fmt not in self.formats:
-                continue
-            # The quick Word file has no page numbers in its contents; the background
-            # job below replaces it with the paginated one.
-            data, _ = render_format(fmt, document, plan.root, paginate=False)
-            outcome.written[fmt] = self._write(fmt, generation, data, slug)
-            outcome.seconds[fmt] = time.perf_counter() - start
+        # Made here and now: the HTML and the Word file without page numbers (the
+        # background replaces it with the paged one), and the PDF too when there are no
+        # workers (tests). Written together once all are made; no check reports.
+        prepared.outputs = [output for output in prepared.outputs if not output.report]
+
+        def timed(name: str) -> None:
+            outcome.seconds[name] = time.perf_counter() - start
+
+        made = render_outputs(prepared, progress=timed)
+        data = {output.name: content for output, (content, _) in made.items()}
+        outcome.written = self._write_all(generation, data, prepared.plan.slug)
         outcome.ok = True
+        self._start_slow(outcome, prepared, start)
+        return outcome
+
+    def _start_slow(self, outcome: Outcome, prepared: Prepared, start: float) -> None:
+        """Send the slow outputs to the background, and say what was rebuilt."""
         quick = ", ".join(f"{fmt} {outcome.seconds[fmt]:.1f} s" for fmt in outcome.written)
-        if self.background is None:
-            if "pdf" in self.formats:  # made here and now (tests, or no worker processes)
-                data, _ = render_format("pdf", document, plan.root)
-                outcome.written["pdf"] = self._write("pdf", generation, data, slug)
-                outcome.seconds["pdf"] = time.perf_counter() - start
+        slow = [f for f in SLOW if f in self.formats]
+        if self.background is None or not slow:
             self.say(f"rebuilt ({quick})")
-            return outcome
-        slow = [f for f in ("pdf", "docx") if f in self.formats]
+            return
         for fmt in slow:
-            self._started[(fmt, generation)] = (start, slug)
-            self.background.submit(fmt, generation, document, plan.root)
+            self._started[(fmt, outcome.generation)] = (start, prepared.plan.slug)
+            self.background.submit(fmt, outcome.generation, prepared.document, prepared.plan.root)
         pending = " and ".join(BACKGROUND_NAMES[f] for f in slow)
         self.say(f"rebuilt ({quick}); {pending} in the background")
-        return outcome
+
+    def _write_all(
+        self, generation: int, made: dict[str, bytes], slug: str
+    ) -> dict[str, Path | None]:
+        """Write the outputs of one save together, but none over a newer one on disk."""
+        with self._lock:
+            fresh = {
+                fmt: data for fmt, data in made.items() if self.written.get(fmt, 0) <= generation
+            }
+            write_all({self.out / f"{slug}.{fmt}": data for fmt, data in fresh.items()})
+            for fmt in fresh:
+                self.written[fmt] = generation
+            return {fmt: (self.out / f"{slug}.{fmt}" if fmt in fresh else None) for fmt in made}
 
     def _write(self, fmt: str, generation: int, data: bytes, slug: str) -> Path | None:
         """Write a finished output unless a newer one is already on disk."""
-        with self._lock:
-            if self.written.get(fmt, 0) > generation:
-                return None
-            path = self.out / f"{slug}.{fmt}"
-            write_atomic(path, data)
-            self.written[fmt] = generation
-            return path
+        return self._write_all(generation, {fmt: data}, slug)[fmt]
 
-    def _background_done(self, fmt: str, generation: int, data, error) -> None:
+    def _background_done(
+        self, fmt: str, generation: int, data: bytes | None, error: BaseException | None
+    ) -> None:
         start, slug = self._started.pop((fmt, generation))
         name = BACKGROUND_NAMES[fmt]
         if error is not None:

@@ -40,6 +40,7 @@ def stage_of(module: str) -> str:
         "findings": "core",
         "paths": "core",
         "exits": "core",
+        "workers": "core",  # worker processes that die with their parent; imports nothing
         "formatting": "core",
         "limits": "core",
         "document.numbers": "core",

@@ -15,7 +15,7 @@ from bcf_docgen.derived import metrics_info
 from bcf_docgen.document.model import plain_text
 from bcf_docgen.performance import metric_performance
 from bcf_docgen.pipeline import check_plan
-from bcf_docgen.theme import Theme, contrast_ratio
+from bcf_docgen.theme import Theme, contrast_ratio, look_from_theme
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
 NUMBER = r"-?[\d,]+(?:\.\d+)?"
@@ -37,7 +37,7 @@ def test_alt_text_states_the_figures_of_the_data(example):
     raw = {m["id"]: m for m in yaml.safe_load((EXAMPLE / "metrics.yaml").read_text())["metrics"]}
     checked = 0
     for info in metrics_info(example.plan):
-        made = metric_chart(info, example.plan.theme)
+        made = metric_chart(info, example.document.look)
         assert made is not None
         _chart, _caption, alt = made
         data = raw[info.id]
@@ -109,7 +109,7 @@ def test_charts_are_in_the_metrics_section_with_their_alt_text(example):
 
 def test_svg_and_png_are_the_same_each_time_and_print_quality(example):
     info = metrics_info(example.plan)[1]
-    chart = chart_for(metric_performance(info), example.plan.theme)
+    chart = chart_for(metric_performance(info), example.document.look)
     from bcf_docgen.charts import _draw
 
     svg = chart.svg()
@@ -128,7 +128,7 @@ def test_lines_differ_by_more_than_colour_and_use_the_theme():
     theme = Theme.model_validate({"colours": {"primary": "#7A2182", "accent": "#00A499"}})
     checked = check_plan(EXAMPLE)
     info = next(i for i in metrics_info(checked.plan) if i.id == "discharge-delay")
-    chart = chart_for(metric_performance(info), theme)
+    chart = chart_for(metric_performance(info), look_from_theme(theme))
     styles = [(s.style, s.marker) for s in chart.series]
     assert len(set(styles)) == len(styles) == 3  # plan, actual, last year
     assert len({line[3] for line in chart.lines} | {s.style for s in chart.series}) == 4
@@ -142,7 +142,8 @@ def test_pale_theme_colour_is_not_used_for_a_line():
     theme = Theme.model_validate({"colours": {"accent": "#41B6E6"}})  # 2.2:1 on white
     checked = check_plan(EXAMPLE)
     info = next(i for i in metrics_info(checked.plan) if i.id == "discharge-delay")
-    plan = next(s for s in chart_for(metric_performance(info), theme).series if s.label == "Plan")
+    chart = chart_for(metric_performance(info), look_from_theme(theme))
+    plan = next(s for s in chart.series if s.label == "Plan")
     assert plan.colour == theme.colours.text
 
 

@@ -45,17 +45,17 @@ from bcf_docgen.document.model import (
     XRef,
 )
 from bcf_docgen.findings import Location
-from bcf_docgen.render import docx as writer
 from bcf_docgen.render import libreoffice
 from bcf_docgen.render.docx import bookmark_names, build_docx, render_docx
 from bcf_docgen.render.docx_layout import fit_columns, longest_word
 from bcf_docgen.render.docx_ooxml import Bookmarks
 from bcf_docgen.render.libreoffice import Pages, destination_name
-from bcf_docgen.theme import Colours, Fonts, Theme
+from bcf_docgen.theme import Colours, Fonts, Theme, look_from_theme
 
 HERE = Location("sections/intro.md", 1)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 THEME = Theme()
+MARGIN = round(look_from_theme(THEME).page.margin_left_mm * 1440 / 25.4)  # twips
 RED = THEME.colours.red.lstrip("#")
 AMBER = THEME.colours.amber.lstrip("#")
 GREEN = THEME.colours.green.lstrip("#")
@@ -265,7 +265,7 @@ def sample(folder: Path, *, draft: bool = True, theme: Theme | None = None) -> D
         keywords=["Better Care Fund", "Testshire"],
     )
     footnotes = {1: [Paragraph([Text("A footnote, listed at the end.")])]}
-    document = Document.single(info, theme or Theme(), blocks, footnotes)
+    document = Document.single(info, look_from_theme(theme or Theme()), blocks, footnotes)
     label_document(document)  # the numbers above are set by hand; labelling adds the words
     return document
 
@@ -409,7 +409,7 @@ def test_contents_title_is_not_a_heading_and_pages_are_blank_when_unknown(word):
 
 def test_toc_styles_have_a_dot_leader_tab_at_the_text_width(word):
     tabs = word.styles["toc 1"].element.xpath("./w:pPr/w:tabs/w:tab[@w:leader='dot']/@w:pos")
-    assert tabs == [str(11906 - 2 * writer.MARGIN)]
+    assert tabs == [str(11906 - 2 * MARGIN)]
 
 
 # ------------------------------------------------------------------ captions, xrefs
@@ -525,7 +525,7 @@ def test_numbers_are_right_aligned_and_totals_bold_and_shaded(word):
 
 
 def test_tables_fill_the_text_width_and_money_is_not_split(word):
-    text_width = 11906 - 2 * writer.MARGIN
+    text_width = 11906 - 2 * MARGIN
     income = data_tables(word)[0]._tbl
     widths = [int(w) for w in income.xpath("./w:tblGrid/w:gridCol/@w:w")]
     assert sum(widths) == text_width
@@ -578,7 +578,7 @@ def test_the_wide_table_sits_in_a_landscape_section(word):
     for section in (sections[0], sections[2]):
         assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
     for section in sections:
-        assert section.left_margin.twips == section.top_margin.twips == writer.MARGIN == 1134
+        assert section.left_margin.twips == section.top_margin.twips == MARGIN == 1134
     # The headings just before the landscape region open it (not stranded on the page
     # before), and the risk table closes it.
     paragraphs = [p.text for p in word.paragraphs]
@@ -589,7 +589,7 @@ def test_the_wide_table_sits_in_a_landscape_section(word):
     closing = risk.getnext()
     assert closing.xpath("./w:pPr/w:sectPr/w:pgSz/@w:orient") == ["landscape"]
     widths = [int(w) for w in risk.xpath("./w:tblGrid/w:gridCol/@w:w")]
-    assert sum(widths) == 16838 - 2 * writer.MARGIN
+    assert sum(widths) == 16838 - 2 * MARGIN
 
 
 # -------------------------------------------------------------------- other blocks
@@ -600,7 +600,7 @@ def test_figures_have_alt_text_and_scale_to_the_text_width(word):
     doc_pr = shape._inline.docPr
     assert doc_pr.get("descr") == "A box crossed by a red line"
     assert doc_pr.get("title") == "The home first model"
-    text_width_emu = (11906 - 2 * writer.MARGIN) * 635
+    text_width_emu = (11906 - 2 * MARGIN) * 635
     assert abs(shape.width - 0.6 * text_width_emu) < 635 * 2
     assert abs(shape.height * 2 - shape.width) < 635 * 4  # 400 x 200 keeps its aspect
     picture = shape._inline.getparent().getparent().getparent()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bcf_docgen.build import build_outputs, start_workers, stop_workers
+from bcf_docgen.build import Writers
 from bcf_docgen.content import yamlsource
 from bcf_docgen.content.files import ContentError
-from bcf_docgen.pipeline import check_plan
+from bcf_docgen.jobs import BuildRequest, run_job, writer_names
 from bcf_docgen.templating import make_environment, render_string
 from bcf_docgen.theme import Theme
 
@@ -81,19 +81,15 @@ def test_compiled_templates_are_shared_only_between_equal_filters():
 
 
 def test_builds_with_early_workers_match_builds_without(make_plan, tmp_path: Path):
-    checked = check_plan(make_plan())
-    document, root = checked.document, checked.plan.root
-    workers = start_workers(["html", "docx"])
-    try:
-        assert set(workers) == {"html", "docx"}
-        early = build_outputs(
-            document, root, tmp_path / "a", "x", ["html", "docx"], paginate=False, workers=workers
-        )
-    finally:
-        stop_workers(workers)
-    serial = build_outputs(
-        document, root, tmp_path / "b", "x", ["html", "docx"], parallel=False, paginate=False
-    )
-    for fmt in ("html", "docx"):
-        assert early.paths[fmt].read_bytes() == serial.paths[fmt].read_bytes()
-    assert start_workers(["pdf"]) == {}
+    plan = make_plan()
+    early = BuildRequest(plan, tmp_path / "a", ("html", "docx"), paginate=False)
+    writers = Writers.for_outputs(writer_names(early))
+    assert writers is not None and writers.names == ["html", "docx"]
+    with writers:
+        parallel = run_job(early, writers)
+    serial = run_job(BuildRequest(plan, tmp_path / "b", ("html", "docx"), paginate=False))
+    assert parallel.status == serial.status == 0
+    for first, second in zip(parallel.paths, serial.paths, strict=True):
+        assert first.name == second.name
+        assert first.read_bytes() == second.read_bytes()
+    assert Writers.for_outputs(["pdf"]) is None

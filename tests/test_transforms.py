@@ -31,7 +31,7 @@ from bcf_docgen.document.resolve import (
     resolve_references,
 )
 from bcf_docgen.findings import Findings, Location
-from bcf_docgen.theme import Theme
+from bcf_docgen.theme import Theme, look_from_theme
 
 HERE = Location("test.md", 1, 1)
 
@@ -70,7 +70,7 @@ def info(status: str = "draft") -> DocumentInfo:
 
 
 def binder(*parts: Part) -> Document:
-    return Document(info(), Theme(), list(parts))
+    return Document(info(), look_from_theme(Theme()), list(parts))
 
 
 # ------------------------------------------------------------------------- numbering

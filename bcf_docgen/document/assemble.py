@@ -20,6 +20,7 @@ from ..content.validation import did_you_mean
 from ..findings import Findings, Location
 from ..sections import TEMPLATE_SUFFIX, template_dirs
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
+from ..theme import look_from_theme
 from .labelling import label, name_parts
 from .markdown_blocks import MarkdownContext, markdown_blocks, origin_marker
 from .model import (
@@ -128,7 +129,7 @@ class Assembler:
 
     def assemble(self) -> Document:
         """The plan as a resolved and labelled document of one part."""
-        document = Document(info=self._info(), theme=self.plan.theme, parts=[self.part()])
+        document = Document(self._info(), look_from_theme(self.plan.theme), [self.part()])
         self.findings.extend(finish(document, self.plan))
         return document
 

@@ -3,7 +3,7 @@
 Assembly builds it from section templates and Markdown; resolution numbers headings,
 tables, figures and appendices and fills every cross-reference's text, once. Writers
 never see YAML, Markdown or the Plan: a table looks the same in Word and PDF because
-both read the same Table node and the same Theme.
+both read the same Table node and the same Look.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from ..findings import Location
-from ..theme import Theme
+from .look import Look
 
 
 class ChartSpec(Protocol):
@@ -352,7 +352,7 @@ class Document:
     """
 
     info: DocumentInfo
-    theme: Theme
+    look: Look  # computed once from the theme; writers read only this
     parts: list[Part]
     page_words: tuple[str, str] = ("Page", "of")  # set by labelling: "Page 3 of 40"
 
@@ -360,13 +360,13 @@ class Document:
     def single(
         cls,
         info: DocumentInfo,
-        theme: Theme,
+        look: Look,
         blocks: list[Block],
         footnotes: dict[int, list[Block]] | None = None,
         logo: Path | None = None,
     ) -> Document:
         """A document of one part (a plan, a report on its own)."""
-        return cls(info, theme, [Part(blocks, footnotes or {}, logo, draft=info.is_draft)])
+        return cls(info, look, [Part(blocks, footnotes or {}, logo, draft=info.is_draft)])
 
     @property
     def part(self) -> Part:

@@ -9,7 +9,7 @@ every bookmark lands.
 
 python-docx provides the package, the styles part and pictures; the body is written as
 raw WordprocessingML (docx_ooxml) because fields, bookmarks, numbering, row properties
-and shading have no python-docx API. Colours, fonts and paper come from the Theme only.
+and shading have no python-docx API. Colours, fonts and paper come from the Look only.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import docx
 from docx.enum.section import WD_ORIENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.parfmt import CT_PPr
 from docx.section import Section
 from docx.shared import Emu, Twips
 from lxml import etree
@@ -64,7 +66,6 @@ from .docx_ooxml import (
     bookmark,
     border_set,
     break_run,
-    cm,
     el,
     external_link,
     field_begin,
@@ -80,20 +81,11 @@ from .docx_ooxml import (
     watermark_run,
     xml_safe,
 )
-from .docx_styles import (
-    PARAGRAPH_STYLES,
-    Numbering,
-    Palette,
-    define_styles,
-    list_indent,
-    mix,
-)
+from .docx_package import drop_relationship, replace_blob, replace_named
+from .docx_styles import PARAGRAPH_STYLES, Numbering, define_styles, eighths, hex6, mm, pt
 
-__all__ = ["render_docx", "build_docx", "bookmark_names", "MARGIN"]
+__all__ = ["render_docx", "build_docx", "bookmark_names"]
 
-PAPER = {"A4": (11906, 16838), "A3": (16838, 23811)}  # portrait width, height in twips
-MARGIN = cm(2)
-HEADER_DISTANCE = cm(1)
 CELL_PADDING = 2 * 85 + 60  # the Plan Table style's cell margins, and some slack
 
 
@@ -234,16 +226,25 @@ class _Writer:
     def __init__(self, doc: Document, pages: Mapping[str, int], total_pages: int | None):
         self.doc = doc
         self.info = doc.info
-        self.theme = doc.theme
-        self.colours = Palette.from_theme(doc.theme)
+        self.look = doc.look
+        self.colours = doc.look.colours
         self.pages = pages
         self.total_pages = total_pages
         self.word = docx.Document()
         self.part = self.word.part
         self.bookmarks, self.kinds = _collect_targets(doc)
-        self.paper = PAPER[self.theme.paper]
-        self.portrait_width = self.paper[0] - 2 * MARGIN
-        self.portrait = _Place(self.portrait_width, self.paper[1] - 2 * MARGIN)
+        page = doc.look.page
+        self.paper = (mm(page.width_mm), mm(page.height_mm))  # portrait, in twips
+        # (top, right, bottom, left, header, footer) in twips
+        self.margins = tuple(
+            mm(value)
+            for value in (page.margin_top_mm, page.margin_right_mm, page.margin_bottom_mm)
+            + (page.margin_left_mm, page.header_mm, page.footer_mm)
+        )
+        self.across = self.margins[1] + self.margins[3]  # the left and right margins
+        self.down = self.margins[0] + self.margins[2]
+        self.portrait_width = self.paper[0] - self.across
+        self.portrait = _Place(self.portrait_width, self.paper[1] - self.down)
         self.shape_ids = 0
         self.watermarks = 0
         tables = [t for t in doc.tables() if t.number]
@@ -264,8 +265,8 @@ class _Writer:
 
     def render(self) -> bytes:
         self._clean_package()
-        define_styles(self.word.styles.element, self.theme, self.portrait_width)
-        self.numbering = Numbering(self.part.numbering_part.element, self.theme.fonts.body)
+        define_styles(self.word.styles.element, self.look, self.portrait_width)
+        self.numbering = Numbering(self.part.numbering_part.element, self.look)
         sentinel = self.body.sectPr
         for name in list(sentinel.attrib):  # the template's revision ids
             sentinel.attrib.pop(name)
@@ -310,7 +311,7 @@ class _Writer:
             if not block.blocks:
                 return
             self._section_break(landscape=True)
-            place = _Place(self.paper[1] - 2 * MARGIN, self.paper[0] - 2 * MARGIN)
+            place = _Place(self.paper[1] - self.across, self.paper[0] - self.down)
             for inner in block.blocks:
                 if isinstance(inner, PageBreak):
                     self.pending_break = not self.at_page_start
@@ -326,7 +327,7 @@ class _Writer:
         sentinel = self.body.sectPr
         for node in elements:
             if self.pending_break:
-                target = node if node.tag == qn("w:p") else _spacer()
+                target = cast(CT_P, node if node.tag == qn("w:p") else _spacer())
                 target.get_or_add_pPr().pageBreakBefore_val = True
                 if target is not node:  # a table: a tiny paragraph carries the break
                     sentinel.addprevious(target)
@@ -353,9 +354,10 @@ class _Writer:
             width, height = height, width
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Twips(width), Twips(height)
-        section.top_margin = section.bottom_margin = Twips(MARGIN)
-        section.left_margin = section.right_margin = Twips(MARGIN)
-        section.header_distance = section.footer_distance = Twips(HEADER_DISTANCE)
+        top, right, bottom, left, header, footer = self.margins
+        section.top_margin, section.bottom_margin = Twips(top), Twips(bottom)
+        section.left_margin, section.right_margin = Twips(left), Twips(right)
+        section.header_distance, section.footer_distance = Twips(header), Twips(footer)
         section.gutter = Twips(0)
 
     # ------------------------------------------------------------------------- blocks
@@ -381,7 +383,7 @@ class _Writer:
         # level: Word's TOC field would list a real "Heading N" paragraph on update.
         style = f"Heading{level}" if listed or level == 4 else f"HeadingUnlisted{level}"
         runs: list[etree._Element] = []
-        indent = None
+        indent: dict[str, str] | None = None
         if heading.prefix and heading.hanging:
             runs += [text_run(heading.prefix), tab_run()]
         elif heading.prefix:  # a word label ("Appendix A:") runs on, without the hang
@@ -417,14 +419,14 @@ class _Writer:
                     if first:
                         props = ppr(style=style, num=(num, level))
                     else:
-                        props = ppr(style=style, ind={"left": str(list_indent(level))})
+                        props = ppr(style=style, ind={"left": self.numbering.indent(level)})
                     out.append(paragraph(props, *self._inlines(inner.inlines)))
                 elif isinstance(inner, ListBlock):
                     if first:  # an item that starts with a sub-list still gets its marker
                         out.append(paragraph(ppr(style="ListParagraph", num=(num, level))))
                     out += self.list_block(inner, place, level + 1)
                 else:
-                    inner_place = _Place(place.width - list_indent(level), place.height)
+                    inner_place = _Place(place.width - self.numbering.indent(level), place.height)
                     out += self._block(inner, inner_place)
                 first = False
             if first:
@@ -538,7 +540,7 @@ class _Writer:
 
     def _column_needs(self, table: Table) -> list[int]:
         """Per column, the width its longest word needs (twips, with the cell margins)."""
-        size = float(self.theme.fonts.body_size) - 1  # the Table Text style
+        size = self.look.sizes.table  # the Table Text style
         needs = [0] * len(table.columns)
         for row_index, row in enumerate(table.rows):
             column = 0
@@ -572,13 +574,13 @@ class _Writer:
             numeric = any(c.numeric for c in table.columns[column : column + span])
             fill, look, style = "", _Look(), "TableText"
             if header or (table.key_value and index == 0):  # a header cell
-                fill, style = self.colours.table_header, "TableHeading"
-                look = _Look(bold=True, color=self.colours.table_header_text)
+                fill, style = hex6(self.colours.table_header), "TableHeading"
+                look = _Look(bold=True, color=hex6(self.colours.table_header_text))
             elif row.kind in ("total", "subtotal"):
-                fill, look = self.colours.total_row, _Look(bold=True)
+                fill, look = hex6(self.colours.total_row), _Look(bold=True)
             inlines = list(cell.inlines)  # labelling put the word in a bare RAG cell
             if cell.rag and not header:
-                fill, color = self.colours.rag(cell.rag)
+                fill, color = (hex6(colour) for colour in self.colours.rag(cell.rag))
                 look = _Look(bold=look.bold, color=color)
             align = cell.align
             if align == "left" and numeric:
@@ -602,16 +604,17 @@ class _Writer:
 
     def callout(self, callout: Callout, place: _Place) -> list[etree._Element]:
         """Text set apart: a one-cell table, tinted, with a thick rule on the left."""
-        c = self.colours
-        accent = {"draft": c.red, "quote": c.rule}.get(callout.kind, c.primary)
-        fill = mix(accent, c.background, 0.9) if callout.kind != "note" else c.total_row
-        inner_width = place.width - 2 * 200 - 60  # the cell margins and the rule
+        kind = self.look.callouts.of(callout.kind)
+        accent, fill = hex6(kind.rule), hex6(kind.fill)
+        rule = round(self.look.callouts.rule_width * 8)  # eighths of a point
+        down, across = (pt(space) for space in self.look.spacing.callout_padding)
+        inner_width = place.width - 2 * across - pt(self.look.callouts.rule_width)
         content: list[etree._Element] = []
         if callout.title:
             content.append(
                 paragraph(
                     ppr(keep_next=True, spacing={"after": "60"}),
-                    text_run(callout.title, rpr(bold=True, color=c.primary)),
+                    text_run(callout.title, rpr(bold=True, color=hex6(self.colours.primary))),
                 )
             )
         for block in callout.blocks:
@@ -619,11 +622,12 @@ class _Writer:
         if not content or content[-1].tag != qn("w:p"):
             content.append(paragraph(ppr(spacing={"after": "0"})))
         # The last paragraph's space after would pad the foot of the box: take it away.
-        spacing = content[-1].get_or_add_pPr().get_or_add_spacing()
+        props: Any = cast(CT_P, content[-1]).get_or_add_pPr()  # made by python-docx's metaclass
+        spacing = props.get_or_add_spacing()
         if spacing.get(qn("w:after")) is None:
             spacing.set(qn("w:after"), "0")
         borders = {
-            "left": ("single", 24, accent, 0),
+            "left": ("single", rule, accent, 0),
             "top": ("nil", 0, "auto", 0),
             "bottom": ("nil", 0, "auto", 0),
             "right": ("nil", 0, "auto", 0),
@@ -640,10 +644,10 @@ class _Writer:
             el(
                 "w:tblCellMar",
                 None,
-                el("w:top", {"w:w": "120", "w:type": "dxa"}),
-                el("w:left", {"w:w": "200", "w:type": "dxa"}),
-                el("w:bottom", {"w:w": "120", "w:type": "dxa"}),
-                el("w:right", {"w:w": "200", "w:type": "dxa"}),
+                el("w:top", {"w:w": str(down), "w:type": "dxa"}),
+                el("w:left", {"w:w": str(across), "w:type": "dxa"}),
+                el("w:bottom", {"w:w": str(down), "w:type": "dxa"}),
+                el("w:right", {"w:w": str(across), "w:type": "dxa"}),
             ),
             el(
                 "w:tblLook",
@@ -711,8 +715,9 @@ class _Writer:
 
     def title_page(self, page: TitlePage, anchor: str) -> list[etree._Element]:
         """A part's title page: the lines above, its label and title, the lines below."""
+        before = {"before": pt(self.look.spacing.title_page_before)}
         out = [
-            paragraph(ppr(style="CoverText", spacing={"before": "2400"}), text_run(line))
+            paragraph(ppr(style="CoverText", spacing=before), text_run(line))
             for line in page.before
         ]
         title = self._bookmarked(anchor, [text_run(f"{page.label} {page.title}")])
@@ -722,7 +727,8 @@ class _Writer:
 
     def _logo(self, logo: Path) -> etree._Element:
         alt = f"{self.info.author} logo"
-        run = self._picture(logo, cm(7), cm(2.2), alt, "")
+        page = self.look.page
+        run = self._picture(logo, mm(page.logo_width_mm), mm(page.logo_height_mm), alt, "")
         return paragraph(ppr(jc="right", spacing={"after": "240"}), run)
 
     # ------------------------------------------------------------------------ contents
@@ -763,11 +769,11 @@ class _Writer:
         out = []
         for index, (label, value) in enumerate(lines):
             last = index == len(lines) - 1
-            spacing = {"before": "360", "after": "480"} if last else None
+            spacing: dict[str, str] | None = {"before": "360", "after": "480"} if last else None
             props = ppr(style="Signature", spacing=spacing)
             if last:  # the block ends here: the next one may go to another page
-                props.insert_element_before(
-                    val("w:keepNext", "0"), "w:keepLines", "w:spacing", "w:rPr"
+                cast(CT_PPr, props).insert_element_before(
+                    cast(Any, val("w:keepNext", "0")), "w:keepLines", "w:spacing", "w:rPr"
                 )
             runs = [text_run(label, rpr(bold=True)), text_run(f" {value}")]
             out.append(paragraph(props, *runs))
@@ -794,23 +800,25 @@ class _Writer:
     def _headers_and_footers(self) -> None:
         """Each section's header and footer, from its part's running header and footer."""
         for section, (part, set_apart) in zip(self.word.sections, self.sections, strict=True):
-            width = int(section.page_width.twips) - 2 * MARGIN
+            assert section.page_width is not None  # every section's page size is set
+            width = int(section.page_width.twips) - self.across
             section.different_first_page_header_footer = set_apart
             header, footer = section.header, section.footer
             header.is_linked_to_previous = footer.is_linked_to_previous = False
-            _fill(header._element, self._header(part, width))
-            _fill(footer._element, self._footer(part, width))
+            _fill(header.part.element, self._header(part, width))
+            _fill(footer.part.element, self._footer(part, width))
             if set_apart:
                 first_header = section.first_page_header
                 first_header.is_linked_to_previous = False
                 marks = [self._watermark(width, part.draft_mark)] if part.draft_mark else []
-                _fill(first_header._element, paragraph(ppr(style="Header"), *marks))
+                _fill(first_header.part.element, paragraph(ppr(style="Header"), *marks))
                 first_footer = section.first_page_footer
                 first_footer.is_linked_to_previous = False
-                _fill(first_footer._element, paragraph(ppr(style="Footer")))
+                _fill(first_footer.part.element, paragraph(ppr(style="Footer")))
 
     def _rule(self) -> tuple[str, int, str, int]:
-        return ("single", 4, self.colours.rule, 4)
+        rule = self.look.table_rule
+        return ("single", eighths(rule), hex6(rule.colour), 4)
 
     def _header(self, part: Part, width: int) -> etree._Element:
         runs = [text_run(part.running_header)]
@@ -843,14 +851,17 @@ class _Writer:
 
     def _watermark(self, width: int, text: str) -> etree._Element:
         self.watermarks += 1
-        width_pt = width / 20 * 0.8
+        mark = self.look.watermark
+        width_pt = width / 20 * mark.width
         return watermark_run(
             text,
-            self.colours.watermark,
-            self.theme.fonts.heading,
+            hex6(mark.colour),
+            mark.font,
             width_pt,
             width_pt / 3.2,
             self.watermarks,
+            opacity=mark.opacity,
+            angle=mark.angle,
         )
 
     # ----------------------------------------------------------------- package, props
@@ -880,20 +891,20 @@ class _Writer:
         for node in settings.iter(qn("w:compatSetting")):
             if node.get(qn("w:name")) == "compatibilityMode":
                 node.set(qn("w:val"), "15")  # Word 2013+, not "Compatibility Mode"
-        for rel in self.part.rels.values():
+        for rel in list(self.part.rels.values()):
             if rel.reltype == RT.THEME:
                 blob = rel.target_part.blob.decode("utf-8")
                 blob = re.sub(
                     r'(<a:majorFont>\s*<a:latin typeface=")[^"]*',
-                    lambda m: m.group(1) + self.theme.fonts.heading,
+                    lambda m: m.group(1) + self.look.fonts.heading,
                     blob,
                 )
                 blob = re.sub(
                     r'(<a:minorFont>\s*<a:latin typeface=")[^"]*',
-                    lambda m: m.group(1) + self.theme.fonts.body,
+                    lambda m: m.group(1) + self.look.fonts.body,
                     blob,
                 )
-                rel.target_part._blob = blob.encode("utf-8")
+                replace_blob(self.part.package, rel.target_part, blob.encode("utf-8"))
 
     def _properties(self) -> None:
         info = self.info
@@ -909,12 +920,10 @@ class _Writer:
         stamp = _timestamp(info.date)
         props.created = stamp
         props.modified = stamp
-        fonts = sorted({self.theme.fonts.body, self.theme.fonts.heading})
-        for part in self.part.package.iter_parts():
-            if str(part.partname) == "/docProps/app.xml":
-                part._blob = _app_xml(self.total_pages)
-            elif str(part.partname) == "/word/fontTable.xml":
-                part._blob = _font_table(fonts)
+        fonts = sorted({self.look.fonts.body, self.look.fonts.heading, self.look.fonts.mono})
+        package = self.part.package
+        replace_named(package, "/docProps/app.xml", _app_xml(self.total_pages))
+        replace_named(package, "/word/fontTable.xml", _font_table(fonts))
 
 
 # The writer's rule for every node type of the model (a test holds it to the model's list).
@@ -970,8 +979,7 @@ def _fill(story: etree._Element, *paragraphs: etree._Element) -> None:
 
 
 def _drop(rels, rel_id: str) -> None:
-    rels.pop(rel_id)
-    rels._target_parts_by_rId.pop(rel_id, None)
+    drop_relationship(rels, rel_id)
 
 
 def _note_bookmark(name: str, ident: int):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsmap, qn
@@ -140,8 +140,8 @@ def ppr(
     border: etree._Element | None = None,
     shade: str = "",
     tabs: Iterable[tuple[str, int, str]] = (),  # (alignment, position, leader)
-    spacing: dict[str, int] | None = None,  # before/after/line in twips
-    ind: dict[str, int] | None = None,  # left/hanging/firstLine/right in twips
+    spacing: Mapping[str, int | str] | None = None,  # before/after/line in twips
+    ind: Mapping[str, int | str] | None = None,  # left/hanging/firstLine/right in twips
     jc: str = "",
     outline_level: int | None = None,
     run_props: etree._Element | None = None,
@@ -340,13 +340,21 @@ def external_link(rel_id: str, runs: list[etree._Element]) -> etree._Element:
 
 
 def watermark_run(
-    text: str, fill: str, font: str, width_pt: float, height_pt: float, number: int = 1
+    text: str,
+    fill: str,
+    font: str,
+    width_pt: float,
+    height_pt: float,
+    number: int = 1,
+    *,
+    opacity: float = 0.5,
+    angle: float = 45,
 ):
     """A diagonal text watermark as Word writes it: a VML text-path shape in the header.
 
-    The shape sits behind the text, centred on the margins, rotated 315 degrees, and is
-    not part of the text flow (LibreOffice imports it as a Fontwork watermark). `number`
-    keeps the shape ids of the several headers apart.
+    The shape sits behind the text, centred on the margins, rising at `angle` degrees
+    (VML turns clockwise), and is not part of the text flow (LibreOffice imports it as a
+    Fontwork watermark). `number` keeps the shape ids of the several headers apart.
     """
     formulas = "".join(
         f'<v:f eqn="{eqn}"/>'
@@ -374,7 +382,7 @@ def watermark_run(
             "margin-top:0",
             f"width:{width_pt:.1f}pt",
             f"height:{height_pt:.1f}pt",
-            "rotation:315",
+            f"rotation:{(360 - angle) % 360:g}",
             "z-index:-251654144",
             "mso-position-horizontal:center",
             "mso-position-horizontal-relative:margin",
@@ -400,7 +408,7 @@ def watermark_run(
         f'<v:shape id="PowerPlusWaterMarkObject{number}" o:spid="_x0000_s{2048 + number}"'
         ' type="#_x0000_t136"'
         f' style="{style}" o:allowincell="f" fillcolor="#{fill}" stroked="f">'
-        '<v:fill opacity=".5"/>'
+        f'<v:fill opacity="{opacity:g}"/>'
         f'<v:textpath style="font-family:&quot;{escaped_font}&quot;;font-size:1pt"'
         f' string="{escaped_text}"/>'
         '<w10:wrap anchorx="margin" anchory="margin"/>'

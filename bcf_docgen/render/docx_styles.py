@@ -1,21 +1,24 @@
-"""Word styles and list numbering, made from the Theme and nothing else.
+"""Word styles and list numbering, made from the document's Look and nothing else.
 
 The writer formats by style wherever it can (headings, captions, contents entries, table
 text), so a reader who changes "Heading 1" in Word changes every section heading, and
-the theme is the one place colours, fonts and sizes come from. python-docx's default
+the look is the one place colours, fonts and sizes come from. python-docx's default
 template brings ~280 styles with Office-2010 colours and theme fonts; they are dropped
-and only the styles below are defined.
+and only the styles of `style_table` are defined. The table is data, one record per
+style, so that a style is changed by changing a value, not code; `style_xml` writes any
+record as WordprocessingML.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
-from ..theme import Theme
+from ..document.look import Look, Rule
 from .docx_ooxml import border_set, cm, el, tabs_el, val
 
 KEEP_BUILTIN = {"DefaultParagraphFont", "TableNormal", "NoList"}
@@ -32,9 +35,10 @@ PARAGRAPH_STYLES = {
     "note": "Note",
 }
 
-# Indents of the heading number and of contents entries (twips).
+# The width of a heading's number and of a contents entry's number (twips): Word's own
+# geometry, hung in the margin of the text, which the print stylesheet does not do.
 HEADING_NUMBER_WIDTH = {1: cm(1.5), 2: cm(1.5), 3: cm(1.75), 4: cm(1.75)}
-TOC_LEVELS = {1: (0, cm(1.0)), 2: (cm(1.0), cm(1.25)), 3: (cm(2.25), cm(1.5))}
+CONTENTS_NUMBER_WIDTH = {1: cm(1.0), 2: cm(1.25), 3: cm(1.5)}
 
 
 def hex6(colour: str) -> str:
@@ -42,526 +46,313 @@ def hex6(colour: str) -> str:
     return colour.lstrip("#").upper()
 
 
-def mix(colour: str, other: str, weight: float) -> str:
-    """A colour `weight` of the way from `colour` to `other` (for rules and tints)."""
-    a = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
-    b = [int(other.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(x + (y - x) * weight):02X}" for x, y in zip(a, b, strict=True))
+def mm(value: float) -> int:
+    """Millimetres in twips."""
+    return round(value * 1440 / 25.4)
 
 
-@dataclass(frozen=True)
-class Palette:
-    """The theme's colours in Word's spelling, plus the few tints derived from them."""
-
-    primary: str
-    text: str
-    background: str
-    table_header: str
-    table_header_text: str
-    total_row: str
-    rule: str  # table and callout borders: a mid tone between text and background
-    red: str
-    red_text: str
-    amber: str
-    amber_text: str
-    green: str
-    green_text: str
-    watermark: str  # a light tint of red behind the text
-
-    @classmethod
-    def from_theme(cls, theme: Theme) -> Palette:
-        c = theme.colours
-        return cls(
-            primary=hex6(c.primary),
-            text=hex6(c.text),
-            background=hex6(c.background),
-            table_header=hex6(c.table_header),
-            table_header_text=hex6(c.table_header_text),
-            total_row=hex6(c.total_row),
-            rule=mix(c.text, c.background, 0.65),
-            red=hex6(c.red),
-            red_text=hex6(c.red_text),
-            amber=hex6(c.amber),
-            amber_text=hex6(c.amber_text),
-            green=hex6(c.green),
-            green_text=hex6(c.green_text),
-            watermark=mix(c.red, c.background, 0.8),
-        )
-
-    def rag(self, rag: str) -> tuple[str, str]:
-        """(fill, text colour) for a RAG rating."""
-        return {
-            "red": (self.red, self.red_text),
-            "amber": (self.amber, self.amber_text),
-            "green": (self.green, self.green_text),
-        }[rag]
+def pt(value: float) -> int:
+    """Points in twips."""
+    return round(value * 20)
 
 
 # ------------------------------------------------------------------------ the styles
+
+Tab = tuple[str, int, str]  # (alignment, position in twips, leader)
+
+
+@dataclass(frozen=True)
+class Style:
+    """One Word style as values: what the look decides, in the look's units (pt, ems)."""
+
+    id: str
+    name: str
+    kind: Literal["paragraph", "character", "table"] = "paragraph"
+    based_on: str = ""
+    next: str = ""
+    priority: int | None = None
+    custom: bool = False
+    default: bool = False
+    # the run
+    font: str = ""
+    size: float = 0  # pt
+    bold: bool = False
+    italic: bool = False
+    colour: str = ""  # #RRGGBB
+    underline: bool = False
+    shade: str = ""  # #RRGGBB behind the characters
+    superscript: bool = False
+    # the paragraph
+    keep_next: bool = False
+    keep_lines: bool = False
+    box: Rule | None = None  # a border on all four sides, `box_space` pt from the text
+    box_space: float = 0
+    fill: str = ""  # #RRGGBB behind the paragraph
+    tabs: tuple[Tab, ...] = ()
+    before: float | None = None  # pt
+    after: float | None = None  # pt
+    line: float | None = None  # a multiple of a single line
+    indent: tuple[int, int] | None = None  # (left, hanging) in twips
+    jc: str = ""
+    outline: int | None = None
+    # a table style
+    borders: Rule | None = None
+    cell_margins: tuple[float, float] | None = None  # (top and bottom, left and right) pt
+
+
+def style_table(look: Look, text_width: int) -> list[Style]:
+    """Every style of the document, from the look. `text_width` (twips, portrait) places
+    the right-aligned tab stop of the contents entries."""
+    f, s, c, sp = look.fonts, look.sizes, look.colours, look.spacing
+    single = 1.0
+    body_line = sp.line / f.single_line  # the body's line height in Word's "lines"
+    styles = [
+        Style("Normal", "Normal", default=True, priority=0, font=f.body, size=s.body,
+              colour=c.text, after=sp.paragraph_after, line=body_line),
+    ]  # fmt: skip
+    for level in (1, 2, 3, 4):
+        width = HEADING_NUMBER_WIDTH[level]
+        before, after = sp.heading(level)
+        styles += [
+            Style(f"Heading{level}", f"heading {level}", based_on="Normal", next="Normal",
+                  priority=9, font=f.heading, size=s.heading(level), bold=True,
+                  italic=level == 4, colour=c.primary, keep_next=True, keep_lines=True,
+                  tabs=(("left", width, ""),), before=before, after=after, line=single,
+                  indent=(width, width), outline=level - 1),
+            # The same look without an outline level: a heading kept out of the contents.
+            Style(f"HeadingUnlisted{level}", f"Heading {level} (not in contents)",
+                  based_on=f"Heading{level}", next="Normal", custom=True, indent=(0, 0),
+                  outline=9),
+        ]  # fmt: skip
+    list_indent = mm(sp.list_indent_mm)
+    styles += [
+        Style("Title", "Title", based_on="Normal", next="Normal", priority=10,
+              font=f.heading, size=s.title, bold=True, colour=c.primary,
+              before=sp.title_before, after=sp.title_after, line=single),
+        Style("Subtitle", "Subtitle", based_on="Normal", next="Normal", priority=11,
+              font=f.heading, size=s.subtitle, colour=c.primary, after=sp.subtitle_after,
+              line=single),
+        Style("CoverText", "Cover Text", based_on="Normal", custom=True, size=s.cover,
+              after=sp.paragraph_after),
+        Style("Banner", "Banner", based_on="Normal", next="Normal", custom=True,
+              font=f.heading, size=s.banner, bold=True, colour=c.red_text, fill=c.red,
+              box=look.banner_rule, box_space=sp.banner_padding, keep_lines=True,
+              before=sp.banner_margin, after=sp.banner_margin, line=single, jc="center"),
+        Style("Lead", "Lead", based_on="Normal", next="Normal", custom=True, size=s.lead,
+              after=sp.lead_after),
+        Style("Small", "Small", based_on="Normal", custom=True, size=s.small,
+              after=sp.small_after),
+        Style("Note", "Note", based_on="Normal", custom=True, size=s.note, italic=True,
+              after=sp.small_after),
+        Style("ContentsHeading", "Contents Heading", based_on="Normal", next="Normal",
+              custom=True, font=f.heading, size=s.h1, bold=True, colour=c.primary,
+              keep_next=True, before=sp.contents_heading[0], after=sp.contents_heading[1],
+              line=single),
+        Style("Caption", "caption", based_on="Normal", next="Normal", priority=35,
+              size=s.caption, bold=True, colour=c.text, before=sp.caption, after=sp.caption,
+              line=single),
+        Style("Header", "header", based_on="Normal", priority=99, size=s.header, after=0,
+              line=single),
+        Style("Footer", "footer", based_on="Normal", priority=99, size=s.header, after=0,
+              line=single),
+        Style("ListParagraph", "List Paragraph", based_on="Normal", priority=34,
+              after=sp.list_item_after),
+        Style("TableText", "Table Text", based_on="Normal", custom=True, size=s.table,
+              before=sp.cell_text_gap, after=sp.cell_text_gap, line=single),
+        Style("TableHeading", "Table Heading", based_on="TableText", custom=True, bold=True,
+              colour=c.table_header_text, keep_next=True),
+        Style("Signature", "Signature", based_on="Normal", custom=True, keep_next=True,
+              keep_lines=True, after=sp.signature_after),
+        Style("NoteText", "Note Text", based_on="Normal", custom=True, size=s.small,
+              tabs=(("left", list_indent, ""),), after=sp.list_item_after, line=single,
+              indent=(list_indent, list_indent)),
+    ]  # fmt: skip
+    # Contents entries: number, tab, title, dot leader to the page number at the right
+    # margin. No right indent: LibreOffice drops a right tab stop that lies beyond it,
+    # and with it the page number.
+    for level, number_width in CONTENTS_NUMBER_WIDTH.items():
+        left = mm(sp.contents_indent_mm[level - 1]) + number_width
+        styles.append(
+            Style(f"TOC{level}", f"toc {level}", based_on="Normal", next="Normal",
+                  priority=39, bold=level == 1,
+                  tabs=(("left", left, ""), ("right", text_width, "dot")),
+                  before=sp.contents_level1_before if level == 1 else 0,
+                  after=sp.contents_after, line=single, indent=(left, number_width))
+        )  # fmt: skip
+    styles += [
+        Style("Hyperlink", "Hyperlink", kind="character", priority=99, colour=c.primary,
+              underline=True),
+        Style("FootnoteReference", "footnote reference", kind="character", priority=99,
+              superscript=True),
+        Style("Code", "Code", kind="character", custom=True, font=f.mono, shade=c.code),
+        Style("PlanTable", "Plan Table", kind="table", based_on="TableNormal", custom=True,
+              borders=look.table_rule, cell_margins=sp.cell_padding),
+    ]  # fmt: skip
+    return styles
 
 
 def _fonts(font: str) -> etree._Element:
     return el("w:rFonts", {"w:ascii": font, "w:hAnsi": font, "w:eastAsia": font, "w:cs": font})
 
 
-def _style_rpr(
-    *,
-    font: str = "",
-    bold: bool = False,
-    italic: bool = False,
-    color: str = "",
-    size: float = 0,
-    underline: bool = False,
-    shade: str = "",
-    superscript: bool = False,
-) -> etree._Element:
+def _shading(colour: str) -> etree._Element:
+    return el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": hex6(colour)})
+
+
+def eighths(rule: Rule) -> int:
+    """A rule's width in eighths of a point (Word's unit for borders)."""
+    return round(rule.width * 8)
+
+
+def _run_properties(style: Style) -> etree._Element:
     node = el("w:rPr")
-    if font:
-        node.append(_fonts(font))
-    if bold:
+    if style.font:
+        node.append(_fonts(style.font))
+    if style.bold:
         node.extend([el("w:b"), el("w:bCs")])
-    if italic:
+    if style.italic:
         node.extend([el("w:i"), el("w:iCs")])
-    if color:
-        node.append(val("w:color", color))
-    if size:
-        node.extend([val("w:sz", round(size * 2)), val("w:szCs", round(size * 2))])
-    if underline:
+    if style.colour:
+        node.append(val("w:color", hex6(style.colour)))
+    if style.size:
+        node.extend([val("w:sz", round(style.size * 2)), val("w:szCs", round(style.size * 2))])
+    if style.underline:
         node.append(val("w:u", "single"))
-    if shade:
-        node.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade}))
-    if superscript:
+    if style.shade:
+        node.append(_shading(style.shade))
+    if style.superscript:
         node.append(val("w:vertAlign", "superscript"))
     return node
 
 
-def _style_ppr(
-    *,
-    keep_next: bool = False,
-    keep_lines: bool = False,
-    border: etree._Element | None = None,
-    shade: str = "",
-    tabs: list[tuple[str, int, str]] | None = None,
-    before: int | None = None,
-    after: int | None = None,
-    line: int | None = None,
-    ind: dict[str, int] | None = None,
-    contextual: bool = False,
-    jc: str = "",
-    outline: int | None = None,
-) -> etree._Element:
-    node = el("w:pPr")
-    if keep_next:
-        node.append(el("w:keepNext"))
-    if keep_lines:
-        node.append(el("w:keepLines"))
-    if border is not None:
-        node.append(border)
-    if shade:
-        node.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade}))
-    if tabs:
-        node.append(tabs_el(tabs))
+def _spacing(before: float | None, after: float | None, line: float | None) -> dict[str, str]:
     spacing = {}
     if before is not None:
-        spacing["w:before"] = str(before)
+        spacing["w:before"] = str(pt(before))
     if after is not None:
-        spacing["w:after"] = str(after)
+        spacing["w:after"] = str(pt(after))
     if line is not None:
-        spacing["w:line"] = str(line)
+        spacing["w:line"] = str(round(240 * line))
         spacing["w:lineRule"] = "auto"
+    return spacing
+
+
+def _paragraph_properties(style: Style) -> etree._Element:
+    node = el("w:pPr")
+    if style.keep_next:
+        node.append(el("w:keepNext"))
+    if style.keep_lines:
+        node.append(el("w:keepLines"))
+    if style.box is not None:
+        side = ("single", eighths(style.box), hex6(style.box.colour), round(style.box_space))
+        node.append(border_set("w:pBdr", dict.fromkeys(("top", "left", "bottom", "right"), side)))
+    if style.fill:
+        node.append(_shading(style.fill))
+    if style.tabs:
+        node.append(tabs_el(list(style.tabs)))
+    spacing = _spacing(style.before, style.after, style.line)
     if spacing:
         node.append(el("w:spacing", spacing))
-    if ind:
-        node.append(el("w:ind", {f"w:{k}": str(v) for k, v in ind.items()}))
-    if contextual:
-        node.append(el("w:contextualSpacing"))
-    if jc:
-        node.append(val("w:jc", jc))
-    if outline is not None:
-        node.append(val("w:outlineLvl", outline))
+    if style.indent is not None:
+        left, hanging = style.indent
+        node.append(el("w:ind", {"w:left": str(left), "w:hanging": str(hanging)}))
+    if style.jc:
+        node.append(val("w:jc", style.jc))
+    if style.outline is not None:
+        node.append(val("w:outlineLvl", style.outline))
     return node
 
 
-def _style(
-    kind: str,
-    style_id: str,
-    name: str,
-    *,
-    based_on: str = "",
-    next_style: str = "",
-    custom: bool = False,
-    default: bool = False,
-    priority: int | None = None,
-    ppr: etree._Element | None = None,
-    rpr: etree._Element | None = None,
-    extra: list[etree._Element] | None = None,
-) -> etree._Element:
-    node = el("w:style", {"w:type": kind, "w:styleId": style_id})
-    if default:
+def _table_properties(style: Style) -> etree._Element:
+    node = el("w:tblPr")
+    if style.borders is not None:
+        rule = ("single", eighths(style.borders), hex6(style.borders.colour), 0)
+        sides = ("top", "left", "bottom", "right", "insideH", "insideV")
+        node.append(border_set("w:tblBorders", dict.fromkeys(sides, rule)))
+    if style.cell_margins is not None:
+        vertical, horizontal = (str(pt(v)) for v in style.cell_margins)
+        node.append(
+            el(
+                "w:tblCellMar",
+                None,
+                *(
+                    el(f"w:{side}", {"w:w": width, "w:type": "dxa"})
+                    for side, width in (
+                        ("top", vertical),
+                        ("left", horizontal),
+                        ("bottom", vertical),
+                        ("right", horizontal),
+                    )
+                ),
+            )
+        )
+    return node
+
+
+def style_xml(style: Style) -> etree._Element:
+    """One record of the style table as a `w:style` element."""
+    node = el("w:style", {"w:type": style.kind, "w:styleId": style.id})
+    if style.default:
         node.set(qn("w:default"), "1")
-    if custom:
+    if style.custom:
         node.set(qn("w:customStyle"), "1")
-    node.append(val("w:name", name))
-    if based_on:
-        node.append(val("w:basedOn", based_on))
-    if next_style:
-        node.append(val("w:next", next_style))
-    if priority is not None:
-        node.append(val("w:uiPriority", priority))
+    node.append(val("w:name", style.name))
+    if style.based_on:
+        node.append(val("w:basedOn", style.based_on))
+    if style.next:
+        node.append(val("w:next", style.next))
+    if style.priority is not None:
+        node.append(val("w:uiPriority", style.priority))
     node.append(el("w:qFormat"))
-    if ppr is not None and len(ppr):
-        node.append(ppr)
-    if rpr is not None and len(rpr):
-        node.append(rpr)
-    for child in extra or []:
-        node.append(child)
+    parts = [_paragraph_properties(style)] if style.kind == "paragraph" else []
+    parts.append(_run_properties(style))
+    if style.kind == "table":
+        parts.append(_table_properties(style))
+    node.extend(part for part in parts if len(part))
     return node
 
 
-def define_styles(styles_element: etree._Element, theme: Theme, text_width: int) -> None:
-    """Replace the template's styles with the house styles built from `theme`.
-
-    `text_width` (twips, portrait) places the right-aligned tab stops of the contents
-    entries; landscape sections carry their own header and footer tab stops.
-    """
-    colours = Palette.from_theme(theme)
-    body, heading = theme.fonts.body, theme.fonts.heading
-    size = float(theme.fonts.body_size)
-
-    # Document defaults: font, size and language (en-GB for proofing and the PDF /Lang).
+def _doc_defaults(look: Look) -> etree._Element:
+    """Font, size, spacing and language (en-GB for proofing and the PDF /Lang)."""
     defaults = parse_xml(
         f"<w:docDefaults {nsdecls('w')}><w:rPrDefault><w:rPr/></w:rPrDefault>"
         "<w:pPrDefault><w:pPr/></w:pPrDefault></w:docDefaults>"
     )
+    size = round(look.sizes.body * 2)
     default_rpr = defaults[0][0]
-    default_rpr.append(_fonts(body))
-    default_rpr.extend([val("w:sz", round(size * 2)), val("w:szCs", round(size * 2))])
+    default_rpr.append(_fonts(look.fonts.body))
+    default_rpr.extend([val("w:sz", size), val("w:szCs", size)])
     default_rpr.append(el("w:lang", {"w:val": "en-GB", "w:eastAsia": "en-GB", "w:bidi": "ar-SA"}))
-    defaults[1][0].append(
-        el("w:spacing", {"w:after": "120", "w:line": "264", "w:lineRule": "auto"})
-    )
+    line = look.spacing.line / look.fonts.single_line
+    spacing = _spacing(None, look.spacing.paragraph_after, line)
+    defaults[1][0].append(el("w:spacing", spacing))
+    return defaults
 
+
+def define_styles(styles_element: etree._Element, look: Look, text_width: int) -> None:
+    """Replace the template's styles with the house styles of `style_table`."""
     for child in list(styles_element):
         if child.tag == qn("w:docDefaults"):
-            styles_element.replace(child, defaults)
+            styles_element.replace(child, _doc_defaults(look))
         elif child.tag == qn("w:style") and child.get(qn("w:styleId")) not in KEEP_BUILTIN:
             styles_element.remove(child)
-
-    rule = colours.rule
-    styles: list[etree._Element] = [
-        _style(
-            "paragraph",
-            "Normal",
-            "Normal",
-            default=True,
-            priority=0,
-            ppr=_style_ppr(after=120, line=264),
-            rpr=_style_rpr(font=body, color=colours.text, size=size),
-        ),
-    ]
-    heading_sizes = {1: size * 1.45, 2: size * 1.2, 3: size * 1.05, 4: size}
-    heading_spacing = {1: (360, 120), 2: (280, 100), 3: (220, 80), 4: (200, 60)}
-    for level in (1, 2, 3, 4):
-        width = HEADING_NUMBER_WIDTH[level]
-        before, after = heading_spacing[level]
-        styles.append(
-            _style(
-                "paragraph",
-                f"Heading{level}",
-                f"heading {level}",
-                based_on="Normal",
-                next_style="Normal",
-                priority=9,
-                ppr=_style_ppr(
-                    keep_next=True,
-                    keep_lines=True,
-                    tabs=[("left", width, "")],
-                    before=before,
-                    after=after,
-                    line=240,
-                    ind={"left": width, "hanging": width},
-                    outline=level - 1,
-                ),
-                rpr=_style_rpr(
-                    font=heading,
-                    bold=True,
-                    italic=level == 4,
-                    color=colours.primary,
-                    size=heading_sizes[level],
-                ),
-            )
-        )
-        # The same look without an outline level: a heading kept out of the contents.
-        styles.append(
-            _style(
-                "paragraph",
-                f"HeadingUnlisted{level}",
-                f"Heading {level} (not in contents)",
-                based_on=f"Heading{level}",
-                next_style="Normal",
-                custom=True,
-                ppr=_style_ppr(ind={"left": 0, "hanging": 0}, outline=9),
-            )
-        )
-    styles += [
-        _style(
-            "paragraph",
-            "Title",
-            "Title",
-            based_on="Normal",
-            next_style="Normal",
-            priority=10,
-            ppr=_style_ppr(before=cm(2), after=240, line=240),
-            rpr=_style_rpr(font=heading, bold=True, color=colours.primary, size=size * 2.6),
-        ),
-        _style(
-            "paragraph",
-            "Subtitle",
-            "Subtitle",
-            based_on="Normal",
-            next_style="Normal",
-            priority=11,
-            ppr=_style_ppr(after=360, line=240),
-            rpr=_style_rpr(font=heading, color=colours.primary, size=size * 1.6),
-        ),
-        _style(
-            "paragraph",
-            "CoverText",
-            "Cover Text",
-            based_on="Normal",
-            custom=True,
-            ppr=_style_ppr(after=120),
-            rpr=_style_rpr(size=size + 1),
-        ),
-        _style(
-            "paragraph",
-            "Banner",
-            "Banner",
-            based_on="Normal",
-            next_style="Normal",
-            custom=True,
-            ppr=_style_ppr(
-                keep_lines=True,
-                border=border_set(
-                    "w:pBdr",
-                    {
-                        side: ("single", 8, colours.red, 6)
-                        for side in ("top", "left", "bottom", "right")
-                    },
-                ),
-                shade=colours.red,
-                before=240,
-                after=240,
-                line=240,
-                jc="center",
-            ),
-            rpr=_style_rpr(font=heading, bold=True, color=colours.red_text, size=size * 1.45),
-        ),
-        _style(
-            "paragraph",
-            "Lead",
-            "Lead",
-            based_on="Normal",
-            next_style="Normal",
-            custom=True,
-            ppr=_style_ppr(after=180),
-            rpr=_style_rpr(size=size * 1.18),
-        ),
-        _style(
-            "paragraph",
-            "Small",
-            "Small",
-            based_on="Normal",
-            custom=True,
-            ppr=_style_ppr(after=80),
-            rpr=_style_rpr(size=size - 2),
-        ),
-        _style(
-            "paragraph",
-            "Note",
-            "Note",
-            based_on="Normal",
-            custom=True,
-            ppr=_style_ppr(after=80),
-            rpr=_style_rpr(italic=True, size=size - 1),
-        ),
-        _style(
-            "paragraph",
-            "ContentsHeading",
-            "Contents Heading",
-            based_on="Normal",
-            next_style="Normal",
-            custom=True,
-            ppr=_style_ppr(keep_next=True, before=240, after=240, line=240),
-            rpr=_style_rpr(font=heading, bold=True, color=colours.primary, size=heading_sizes[1]),
-        ),
-        _style(
-            "paragraph",
-            "Caption",
-            "caption",
-            based_on="Normal",
-            next_style="Normal",
-            priority=35,
-            ppr=_style_ppr(before=120, after=120, line=240),
-            rpr=_style_rpr(bold=True, color=colours.text, size=size - 1),
-        ),
-        _style(
-            "paragraph",
-            "Header",
-            "header",
-            based_on="Normal",
-            priority=99,
-            ppr=_style_ppr(after=0, line=240),
-            rpr=_style_rpr(size=size - 2),
-        ),
-        _style(
-            "paragraph",
-            "Footer",
-            "footer",
-            based_on="Normal",
-            priority=99,
-            ppr=_style_ppr(after=0, line=240),
-            rpr=_style_rpr(size=size - 2),
-        ),
-        _style(
-            "paragraph",
-            "ListParagraph",
-            "List Paragraph",
-            based_on="Normal",
-            priority=34,
-            ppr=_style_ppr(after=60),
-        ),
-        _style(
-            "paragraph",
-            "TableText",
-            "Table Text",
-            based_on="Normal",
-            custom=True,
-            ppr=_style_ppr(before=20, after=20, line=240),
-            rpr=_style_rpr(size=size - 1),
-        ),
-        _style(
-            "paragraph",
-            "TableHeading",
-            "Table Heading",
-            based_on="TableText",
-            custom=True,
-            ppr=_style_ppr(keep_next=True),
-            rpr=_style_rpr(bold=True, color=colours.table_header_text),
-        ),
-        _style(
-            "paragraph",
-            "Signature",
-            "Signature",
-            based_on="Normal",
-            custom=True,
-            ppr=_style_ppr(keep_next=True, keep_lines=True, after=100),
-        ),
-        _style(
-            "paragraph",
-            "NoteText",
-            "Note Text",
-            based_on="Normal",
-            custom=True,
-            ppr=_style_ppr(
-                tabs=[("left", cm(0.75), "")],
-                after=60,
-                line=240,
-                ind={"left": cm(0.75), "hanging": cm(0.75)},
-            ),
-            rpr=_style_rpr(size=size - 2),
-        ),
-    ]
-    # Contents entries: number, tab, title, dot leader to the page number at the right
-    # margin. No right indent: LibreOffice drops a right tab stop that lies beyond it,
-    # and with it the page number.
-    for level, (indent, number_width) in TOC_LEVELS.items():
-        styles.append(
-            _style(
-                "paragraph",
-                f"TOC{level}",
-                f"toc {level}",
-                based_on="Normal",
-                next_style="Normal",
-                priority=39,
-                ppr=_style_ppr(
-                    tabs=[
-                        ("left", indent + number_width, ""),
-                        ("right", text_width, "dot"),
-                    ],
-                    before=120 if level == 1 else 0,
-                    after=40,
-                    line=240,
-                    ind={"left": indent + number_width, "hanging": number_width},
-                ),
-                rpr=_style_rpr(bold=level == 1),
-            )
-        )
-    styles += [
-        _style(
-            "character",
-            "Hyperlink",
-            "Hyperlink",
-            priority=99,
-            rpr=_style_rpr(color=colours.primary, underline=True),
-        ),
-        _style(
-            "character",
-            "FootnoteReference",
-            "footnote reference",
-            priority=99,
-            rpr=_style_rpr(superscript=True),
-        ),
-        _style("character", "Code", "Code", custom=True, rpr=_style_rpr(shade=colours.total_row)),
-        _style(
-            "table",
-            "PlanTable",
-            "Plan Table",
-            based_on="TableNormal",
-            custom=True,
-            extra=[
-                el(
-                    "w:tblPr",
-                    None,
-                    border_set(
-                        "w:tblBorders",
-                        {
-                            side: ("single", 4, rule, 0)
-                            for side in ("top", "left", "bottom", "right", "insideH", "insideV")
-                        },
-                    ),
-                    el(
-                        "w:tblCellMar",
-                        None,
-                        el("w:top", {"w:w": "40", "w:type": "dxa"}),
-                        el("w:left", {"w:w": "85", "w:type": "dxa"}),
-                        el("w:bottom", {"w:w": "40", "w:type": "dxa"}),
-                        el("w:right", {"w:w": "85", "w:type": "dxa"}),
-                    ),
-                )
-            ],
-        ),
-    ]
-    for style in styles:
-        styles_element.append(style)
+    for style in style_table(look, text_width):
+        styles_element.append(style_xml(style))
 
 
 # ------------------------------------------------------------------------- numbering
 
 BULLETS = ["\u2022", "\u2013", "\u2022"]
 ORDERED = [("decimal", "%{n}."), ("lowerLetter", "%{n})"), ("lowerRoman", "%{n}.")]
-LIST_INDENT = cm(0.75)
 LEVELS = 9
-
-
-def list_indent(level: int) -> int:
-    return LIST_INDENT * (level + 1)
 
 
 class Numbering:
     """Two list definitions (bullets, numbers) and one w:num per list, so each restarts."""
 
-    def __init__(self, numbering_element: etree._Element, body_font: str) -> None:
+    def __init__(self, numbering_element: etree._Element, look: Look) -> None:
+        self.step = mm(look.spacing.list_indent_mm)
+        body_font = look.fonts.body
         self._root = numbering_element
         for child in list(self._root):  # the template's unused list definitions
             self._root.remove(child)
@@ -579,7 +370,7 @@ class Numbering:
             if ordered:
                 fmt, text = ORDERED[level % len(ORDERED)]
                 text = text.format(n=level + 1)
-                hanging = LIST_INDENT
+                hanging = self.step
             else:
                 fmt, text = "bullet", BULLETS[level % len(BULLETS)]
                 hanging = cm(0.5)
@@ -593,14 +384,18 @@ class Numbering:
                     el(
                         "w:pPr",
                         None,
-                        tabs_el([("num", list_indent(level), "")]),
-                        el("w:ind", {"w:left": str(list_indent(level)), "w:hanging": str(hanging)}),
+                        tabs_el([("num", self.indent(level), "")]),
+                        el("w:ind", {"w:left": str(self.indent(level)), "w:hanging": str(hanging)}),
                     ),
                     el("w:rPr", None, _fonts(font)),
                 ]
             )
             node.append(lvl)
         return node, ident
+
+    def indent(self, level: int) -> int:
+        """The left indent of a list item at `level` (0 for the outermost), in twips."""
+        return self.step * (level + 1)
 
     def new_list(self, ordered: bool, start: int = 1, level: int = 0) -> int:
         """A fresh w:num for one list; its `level` starts at `start`, others at 1."""

@@ -1,8 +1,9 @@
 """The HTML writer: the document model as one self-contained HTML page.
 
 It is both an output (`--to html`, for intranet preview) and the input WeasyPrint lays
-out as the PDF. Everything it needs to know about looks comes from the Theme through
-templates/theme/document.css.j2; numbering and reference texts come resolved in the model.
+out as the PDF. Everything it needs to know about looks comes from the document's Look
+through templates/theme/document.css.j2; numbering and reference texts come resolved in
+the model.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from ..document.look import Look
 from ..document.model import (
     Block,
     Callout,
@@ -48,9 +50,24 @@ esc = html.escape
 GENERATED_URL = "bcf-internal:generated/"
 
 
-def font_stack(theme_font: str, fallbacks: list[str]) -> str:
-    names = [theme_font, *[f for f in fallbacks if f != theme_font]]
-    return ", ".join(f'"{n}"' for n in names) + ", sans-serif"
+def font_stack(names: Iterable[str], generic: str = "sans-serif") -> str:
+    """Font names as a CSS font list: each a quoted, escaped string, then `generic`."""
+    return ", ".join(css_string(name) for name in dict.fromkeys(names)) + f", {generic}"
+
+
+def look_context(look: Look) -> dict[str, Any]:
+    """What the stylesheet templates read: the look alone, its fonts as CSS font lists."""
+    f = look.fonts
+    return {
+        "look": look,
+        "c": look.colours,
+        "s": look.sizes,
+        "sp": look.spacing,
+        "page": look.page,
+        "body_font": font_stack(f.stack(f.body)),
+        "heading_font": font_stack(f.stack(f.heading)),
+        "mono_font": font_stack((f.mono, *f.mono_fallbacks), "monospace"),
+    }
 
 
 def theme_environment(templates: Path | None = None) -> jinja2.Environment:
@@ -66,17 +83,9 @@ def theme_environment(templates: Path | None = None) -> jinja2.Environment:
 
 def stylesheet(document: Document, templates: Path | None = None, draft: bool | None = None) -> str:
     """The print stylesheet; `draft` overrides the document's status (for the watermark)."""
-    theme = document.theme
     env = theme_environment(templates)
-
-    def css_string(text: str) -> str:
-        return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-
     return env.get_template("document.css.j2").render(
-        theme=theme,
-        c=theme.colours,
-        body_font=font_stack(theme.fonts.body, theme.fonts.fallbacks),
-        heading_font=font_stack(theme.fonts.heading, theme.fonts.fallbacks),
+        **look_context(document.look),
         title_css=css_string(document.parts[0].running_header),
         footer_css=css_string(document.parts[0].footer),
         draft=document.info.is_draft if draft is None else draft,
@@ -85,7 +94,6 @@ def stylesheet(document: Document, templates: Path | None = None, draft: bool | 
 
 def binder_stylesheet(document: Document, templates: Path | None = None) -> str:
     """A binder's extra rules: each part's running header and bookmark levels, title pages."""
-    theme = document.theme
     env = theme_environment(templates)
     env.filters["css_string"] = css_string
     parts = [
@@ -100,9 +108,7 @@ def binder_stylesheet(document: Document, templates: Path | None = None) -> str:
         if part.source != "front"
     ]
     return env.get_template("pack.css.j2").render(
-        theme=theme,
-        c=theme.colours,
-        heading_font=font_stack(theme.fonts.heading, theme.fonts.fallbacks),
+        **look_context(document.look),
         footer=document.parts[0].footer,
         parts=parts,
         draft=any(part.draft for part in document.parts),
@@ -144,6 +150,7 @@ class _Writer:
         return esc(anchor)
 
     def chart_url(self, figure: Figure) -> str:
+        assert figure.chart is not None
         svg = figure.chart.svg()
         if self.generated is None:
             return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
@@ -302,7 +309,7 @@ class _Writer:
         return f"<tr{cls}{ident}>{''.join(cells)}</tr>"
 
     def cell(self, cell: Cell, header: bool, row_header: bool) -> str:
-        classes = []
+        classes: list[str] = []
         if cell.align != "left":
             classes.append(cell.align)
         if cell.rag:

@@ -8,6 +8,16 @@ thrown away with its temporary folder and user profile.
 
 The fonts matter: the theme's Arial is laid out with Liberation Sans, which has the
 same metrics, so the page numbers agree with what Word shows.
+
+LibreOffice must never outlive the build that started it. `soffice` is a shell script
+that execs a launcher (oosplash), which forks the real program, soffice.bin; a death
+signal asked for on the launcher is not passed on by that fork, so a killed build used
+to leave soffice.bin running. We therefore start soffice.bin itself, asking the kernel
+in `preexec_fn` to kill it when the thread that started it ends, and do the launcher's
+one other job ourselves: starting it again when it exits asking for a restart (as it
+does once on a new user profile). Where there is no soffice.bin beside the launcher (other
+platforms), the launcher runs in a process group of its own that is killed on a
+timeout or an interruption.
 """
 
 from __future__ import annotations
@@ -20,10 +30,17 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..workers import die_with_parent_preexec
+
 EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}}
+# soffice.bin's exit codes asking to be started again (desktop's ExitHelper): after
+# creating a new user profile, and after a crash it recovered from.
+RESTART_CODES = (79, 81)
+STARTS = 3  # a restart is asked for once; more means something else is wrong
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ def convert_to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
     program = soffice()
     if program is None:
         return None
+    binary, direct = _program(program)
     with tempfile.TemporaryDirectory(prefix="bcf-docgen-lo-") as tmp:
         folder = Path(tmp)
         source = folder / "document.docx"
@@ -73,7 +91,7 @@ def convert_to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
         out = folder / "out"
         profile = folder / "profile"
         command = [
-            program,
+            binary,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--invisible",
@@ -88,27 +106,53 @@ def convert_to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
             str(source),
         ]
         env = {**os.environ, "HOME": str(folder)}  # keep LibreOffice out of the real home
-        try:
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                stdin=subprocess.DEVNULL,
-                cwd=folder,
-                env=env,
-                start_new_session=True,  # its own process group, so a timeout kills it all
-            )
-        except OSError:
-            return None
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            return None
+        deadline = time.monotonic() + timeout
+        status: int | None = None
+        for _ in range(STARTS):
+            status = _run(command, folder, env, deadline, own_group=not direct)
+            if status not in RESTART_CODES:
+                break
         pdf = out / "document.pdf"
-        if process.returncode != 0 or not pdf.is_file():
+        if status != 0 or not pdf.is_file():
             return None
         return pdf.read_bytes()
+
+
+def _program(launcher: str) -> tuple[str, bool]:
+    """(what to run, whether it is soffice.bin itself) for the `soffice` found on PATH."""
+    binary = Path(launcher).resolve().with_name("soffice.bin")
+    if binary.is_file() and os.access(binary, os.X_OK):
+        return str(binary), True
+    return launcher, False
+
+
+def _run(
+    command: list[str], folder: Path, env: dict[str, str], deadline: float, own_group: bool
+) -> int | None:
+    """Run LibreOffice once; its exit status, or None if it could not start or ran too long.
+
+    However this returns (a timeout, or an exception such as the command line's SIGTERM
+    arriving while it waits), LibreOffice is no longer running afterwards.
+    """
+    try:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            cwd=folder,
+            env=env,
+            preexec_fn=die_with_parent_preexec(),  # two system calls, nothing else
+            start_new_session=own_group,
+        )
+    except OSError:
+        return None
+    try:
+        return process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        _stop(process, own_group)
 
 
 def paginate(docx: bytes, timeout: float = 120) -> Pages | None:
@@ -140,8 +184,17 @@ def read_pages(pdf: bytes) -> Pages | None:
         return None
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen[bytes], own_group: bool) -> None:
+    """Kill LibreOffice (and, when it runs as a launcher, its process group) if it still runs.
+
+    The wait has no time limit: nothing survives SIGKILL, and a limit that a loaded
+    machine can reach would leave the process behind.
+    """
+    if process.poll() is not None:
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
+        if own_group:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    process.wait()

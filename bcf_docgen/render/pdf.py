@@ -3,7 +3,8 @@
 WeasyPrint's PDF/UA-1 variant gives a tagged PDF (structure tree, real headings, table
 headers, alt text), with the document title and language set. Content is untrusted, so
 the URL fetcher only serves files inside the plan folder and the project's templates,
-plus the generated draft watermark; anything else (network, other files) is refused.
+plus the pictures drawn from the data and the draft watermark; anything else (network,
+other files) is refused.
 """
 
 from __future__ import annotations
@@ -13,36 +14,73 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from ..content.reader import default_templates
-from ..document.labels import DRAFT_MARK
+from ..document.look import Look
 from ..document.model import Document
+from ..paths import default_templates
 from .html import render_html
 
 WATERMARK_URL = "bcf-internal:watermark.png"
 
 
+def watermark_png(look: Look, text: str) -> bytes:
+    """The draft mark as a picture the size of the text area, so that it is not extracted
+    as text: the look's colour, opacity, angle and width, the Word watermark's shape."""
+    mark, page = look.watermark, look.page
+    return _watermark_png(
+        text,
+        mark.colour,
+        mark.opacity,
+        mark.angle,
+        mark.width,
+        look.fonts.stack(mark.font),
+        page.text_width_mm,
+        page.text_height_mm,
+    )
+
+
 @lru_cache(maxsize=4)
-def watermark_png(text: str = DRAFT_MARK) -> bytes:
-    """A pale diagonal DRAFT mark as a raster image, so that it is not extracted as text."""
+def _watermark_png(
+    text: str,
+    colour: str,
+    opacity: float,
+    angle: float,
+    fraction: float,
+    fonts: tuple[str, ...],
+    width_mm: float,
+    height_mm: float,
+) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib import font_manager
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import PathPatch
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
 
-    figure = Figure(figsize=(6, 8), dpi=100)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    family = [name for name in fonts if name in installed] or ["DejaVu Sans"]
+    path = TextPath((0, 0), text, size=1, prop=FontProperties(family=family, weight="bold"))
+    extent = path.get_extents()
+    # Word's text-path shape: the text stretched to a box `fraction` of the text width
+    # wide and a 3.2th of that high, turned about its centre, centred on the text area.
+    box_width = fraction * width_mm
+    shape = (
+        Affine2D()
+        .translate(-extent.x0 - extent.width / 2, -extent.y0 - extent.height / 2)
+        .scale(box_width / extent.width, box_width / 3.2 / extent.height)
+        .rotate_deg(angle)
+        .translate(width_mm / 2, height_mm / 2)
+    )
+    figure = Figure(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=100)
     figure.patch.set_alpha(0)
-    figure.text(
-        0.5,
-        0.5,
-        text,
-        fontsize=110,
-        color="#D5281B",
-        alpha=0.10,
-        rotation=55,
-        ha="center",
-        va="center",
-        fontweight="bold",
-        family="Liberation Sans",
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    axes.set_xlim(0, width_mm)
+    axes.set_ylim(0, height_mm)
+    axes.add_patch(
+        PathPatch(shape.transform_path(path), facecolor=colour, edgecolor="none", alpha=opacity)
     )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", transparent=True, metadata={"Software": None})
@@ -50,9 +88,10 @@ def watermark_png(text: str = DRAFT_MARK) -> bytes:
 
 
 def make_fetcher(allowed: list[Path], generated: dict[str, bytes] | None = None):
-    """A WeasyPrint URL fetcher that reads only files under `allowed` (and the watermark).
+    """A WeasyPrint URL fetcher that reads only files under `allowed` and `generated`.
 
-    `generated` holds pictures drawn from the data (charts, SVG) by their internal URL.
+    `generated` holds pictures drawn from the data (charts as SVG, the watermark as PNG)
+    by their internal URL.
     """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -64,10 +103,10 @@ def make_fetcher(allowed: list[Path], generated: dict[str, bytes] | None = None)
 
     class PlanFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if url == WATERMARK_URL:
-                return URLFetcherResponse(url, watermark_png(), {"Content-Type": "image/png"})
             if url in drawn:
-                return URLFetcherResponse(url, drawn[url], {"Content-Type": "image/svg+xml"})
+                data = drawn[url]
+                kind = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
+                return URLFetcherResponse(url, data, {"Content-Type": kind})
             parsed = urlparse(url)
             if parsed.scheme != "file":
                 raise Refused(f"refused to fetch {url}: only files of the plan are used")
@@ -83,6 +122,9 @@ def render_pdf(document: Document, plan_root: Path, templates: Path | None = Non
     """The PDF bytes: tagged (PDF/UA-1), fonts embedded, no network, same bytes each time."""
     generated: dict[str, bytes] = {}
     page = render_html(document, templates=templates, generated=generated)
+    mark = next((part.draft_mark for part in document.parts if part.draft_mark), "")
+    if mark:
+        generated[WATERMARK_URL] = watermark_png(document.look, mark)
     return write_pdf(page, plan_root, templates, generated)
 
 
