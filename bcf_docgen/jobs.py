@@ -151,7 +151,7 @@ def prepare(request: BuildRequest, result: BuildResult) -> Prepared | None:
     None when it may not; `result` then says why (and holds the findings, if any).
     """
     try:
-        checked = check_plan(request.plan, request.templates)
+        checked = check_plan(request.plan, request.templates, with_pack=request.kind == "pack")
     except PlanFolderError as exc:
         result.status, result.problem = EXIT_USAGE, str(exc)
         return None

@@ -29,11 +29,16 @@ class Checked:
     pack: Pack | None = None  # the board pack, when the plan has a board-report.yaml
 
 
-def check_plan(folder: Path | str, templates: Path | None = None) -> Checked:
+def check_plan(
+    folder: Path | str, templates: Path | None = None, with_pack: bool = True
+) -> Checked:
     """Read a plan, run every check and assemble the document (which resolves references).
 
-    Raises PlanFolderError if there is no plan. The document is None when the plan could
-    not be read well enough to build one.
+    With `with_pack` (what `check` and `pack` do), a plan with a board-report.yaml also
+    has its board pack composed, so that the covering report and the appendices are
+    checked too; a build of the plan's own documents leaves it out (it costs a second
+    assembly of the plan). Raises PlanFolderError if there is no plan. The document is
+    None when the plan could not be read well enough to build one.
     """
     result = read_plan(folder, templates)
     findings = result.findings
@@ -45,7 +50,7 @@ def check_plan(folder: Path | str, templates: Path | None = None) -> Checked:
         # Rules that need the laid-out document: stated totals, real numbering, headings.
         findings.extend(run_document_checks(result.plan, document))
     pack = None
-    if result.plan is not None and document is not None and result.plan.board_report:
+    if with_pack and result.plan is not None and document is not None and result.plan.board_report:
         # The covering report and the appendices are checked like the plan (findings
         # that the plan's own checks made already are listed once).
         pack = assemble_pack(result.plan, document, templates)

@@ -238,6 +238,6 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> subproces
         text=True,
         cwd=cwd,
         env=env,
-        timeout=120,
+        timeout=1800,  # a safety net for a hung command, far above any build
         check=False,
     )
