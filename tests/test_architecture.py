@@ -43,6 +43,7 @@ def stage_of(module: str) -> str:
         "workers": "core",  # worker processes that die with their parent; imports nothing
         "formatting": "core",
         "limits": "core",
+        "untrusted": "core",  # plan text and the environment made safe: XML, terminal
         "document.numbers": "core",
         "document.model": "model",
         "document.look": "model",
