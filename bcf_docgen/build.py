@@ -127,4 +127,3 @@ class Writers(Closing):
     def close(self) -> None:
         for workers in self._workers.values():
             workers.close()
-

@@ -324,7 +324,7 @@ def chart_figure(plan, args: list[str], where) -> list:
     chart, caption, alt = made
     return [
         Figure(
-            path=None,
+            image=None,
             alt=alt,
             caption=[Text(caption)],
             id=f"chart-{args[0]}",

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
 from . import __version__
 from .build import FORMATS
 from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, interrupted
 from .findings import Findings, Severity
 from .report import as_json, counts_line
+from .untrusted import SourceDateEpochError, for_terminal, source_date_epoch
 
 if TYPE_CHECKING:
     from .jobs import BuildRequest, BuildResult
@@ -41,6 +42,13 @@ if TYPE_CHECKING:
 # here: each worker process a build starts runs the `bcf-docgen` script again (that is
 # how "spawn" starts a process), and importing them there would add half a second to
 # every worker's start.
+
+
+def escape(text: str) -> str:
+    """Text from a plan (a message, a hint, a path, a file name) as the console prints it:
+    control characters written visibly (`\\x1b`, never sent to the terminal to obey), and
+    `[` escaped so that it is not read as Rich markup. Every print of such text uses it."""
+    return escape_markup(for_terminal(text))
 
 
 def _console(stderr: bool = False) -> Console:
@@ -55,7 +63,8 @@ def print_findings(findings: Findings, console: Console) -> None:
     output is the plain lines, one per finding, for editors and other programs.
 
     Everything taken from the plan (paths, messages quoting content) is escaped, so that
-    text such as `[/]` in a plan file prints as written instead of being read as markup.
+    text such as `[/]` in a plan file prints as written instead of being read as markup,
+    and an escape sequence in a plan file is shown (`\\x1b[2J`), not obeyed.
     """
     current_file = None
     for finding in findings.sorted():
@@ -99,6 +108,16 @@ def _run_check(plan: Path) -> Checked:
     try:
         return check_plan(plan)
     except PlanFolderError as exc:
+        _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(EXIT_USAGE)
+
+
+def _refuse_bad_environment() -> None:
+    """Exit 2 with one line when SOURCE_DATE_EPOCH is set but is not a time the outputs can
+    carry: before reading the plan, not as an internal error after rendering it."""
+    try:
+        source_date_epoch()
+    except SourceDateEpochError as exc:
         _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(EXIT_USAGE)
 
@@ -184,7 +203,7 @@ def check(plan: Path, fmt: str, strict: bool) -> None:
     result = _run_check(plan)
     findings = warnings_as_errors(result.findings) if strict else result.findings
     if fmt == "json":
-        click.echo(as_json(findings), nl=False)
+        click.echo(as_json(findings), nl=False)  # control characters escaped: report.py
     else:
         print_findings(findings, _console())
     sys.exit(EXIT_CONTENT if findings.errors else EXIT_OK)
@@ -254,6 +273,7 @@ def build(
     With several plans, --jobs of them are built at once, each in its own process.
     """
     formats = _formats(to)  # with --verify, the job makes the Word file and the PDF too
+    _refuse_bad_environment()
     from .batch import distinct
     from .jobs import BuildRequest
 
@@ -285,7 +305,7 @@ def _run_job(request: BuildRequest, parallel: bool) -> int:
                 request,
                 writers,
                 on_checked=checked,
-                progress=lambda name: status.update(f"built {name}"),
+                progress=lambda name: status.update(f"built {escape(name)}"),
             )
     finally:
         status.stop()
@@ -384,6 +404,7 @@ def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
     if not (plan / "plan.yaml").is_file():
         _run_check(plan)  # reports the missing plan folder and exits
     formats = _formats(to or ("html,docx,pdf",))
+    _refuse_bad_environment()
     console = _console(stderr=True)
 
     def say(message: str) -> None:
@@ -442,15 +463,25 @@ def new(plan: Path, area: str, framework_id: str) -> None:
 @click.argument("plan", type=click.Path(path_type=Path))
 @out_option
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
-def pack(plan: Path, out: Path, strict: bool) -> None:
+@click.option(
+    "--word-pack",
+    is_flag=True,
+    help="also write the whole pack as one Word file (its own LibreOffice pass)",
+)
+def pack(plan: Path, out: Path, strict: bool, word_pack: bool) -> None:
     """Check PLAN, then write its board pack into --out.
 
     The pack is one PDF: the covering report made from board-report.yaml, then the plan
     as Appendix 1 and the report's other appendices, each after a title page. The
-    covering report is also written as a Word file. A draft's pack is made even with
-    errors (they are listed); a final plan's, or any plan's with --strict, is refused
-    while errors (or warnings) remain, and nothing is written.
+    covering report is also written as a Word file, and with --word-pack the whole pack
+    too. A draft's pack is made even with errors (they are listed); a final plan's, or
+    any plan's with --strict, is refused while errors (or warnings) remain, and nothing
+    is written.
     """
     from .jobs import BuildRequest
+    from .pack import PACK_DEFAULT, PACK_FILES
 
-    sys.exit(_run_job(BuildRequest(plan, out, strict=strict, kind="pack"), parallel=True))
+    _refuse_bad_environment()
+    formats = tuple(PACK_FILES) if word_pack else PACK_DEFAULT
+    request = BuildRequest(plan, out, formats=formats, strict=strict, kind="pack")
+    sys.exit(_run_job(request, parallel=True))

@@ -14,6 +14,7 @@ only then is anything written, all at once (`pipeline.write_all`).
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import time
@@ -80,8 +81,8 @@ VERIFIED = ("docx", "pdf")  # --verify compares these two, so it makes both
 def writer_names(request: BuildRequest) -> tuple[str, ...]:
     """The writers `request` needs, known before the plan is read (so that their worker
     processes can start while it is read). Kept beside `outputs_for`, which it must match."""
-    if request.kind == "pack":
-        return PACK_WRITERS
+    if request.kind == "pack":  # the pack's files named in the request (pack.PACK_FILES)
+        return tuple(name for name in PACK_WRITERS if name in request.formats)
     extra = [fmt for fmt in VERIFIED if request.verify and fmt not in request.formats]
     return (*request.formats, *extra)
 
@@ -95,7 +96,8 @@ def outputs_for(request: BuildRequest, slug: str) -> list[Output]:
     if request.kind == "pack":
         from .pack import pack_paths
 
-        return [Output(name, path) for name, path in pack_paths(out, slug).items()]
+        paths = pack_paths(out, slug)
+        return [Output(name, paths[name]) for name in writer_names(request)]
     documents = [Output(fmt, out / f"{slug}.{fmt}") for fmt in writer_names(request)]
     return documents + [Output(name, out / f"{slug}-{name}") for name in REPORTS]
 
@@ -192,7 +194,7 @@ def unwritable(outputs: list[Output]) -> tuple[int, str] | None:
             pathconf = getattr(os, "pathconf", None)
             limit = pathconf(folder, "PC_NAME_MAX") if pathconf else 255
         except OSError as exc:
-            return EXIT_USAGE, f"cannot write into {folder}: {exc.strerror or exc}"
+            return EXIT_USAGE, f"cannot write into {folder}: {why_unwritable(exc)}"
         for output in outputs:
             # The temporary name beside it is ".NAME.XXXXXXXX.tmp", 14 bytes longer.
             if output.path.parent == folder and len(output.path.name.encode()) + 14 > limit:
@@ -201,6 +203,32 @@ def unwritable(outputs: list[Output]) -> tuple[int, str] | None:
                     f"system allows ({limit} bytes); shorten the area's name"
                 )
     return None
+
+
+# What an output folder's error means, in the user's words: the system's own ("File
+# exists" for an --out that is a file) does not say what to do.
+NOT_A_FOLDER = "it is not a folder (it, or a folder above it, is a file); give --out a folder"
+LOCKED = "permission denied (read-only or locked); give --out a folder you can write to"
+UNWRITABLE = {
+    errno.EEXIST: NOT_A_FOLDER,
+    errno.ENOTDIR: NOT_A_FOLDER,
+    errno.EACCES: LOCKED,
+    errno.EPERM: LOCKED,
+    errno.EROFS: "the file system is read-only; give --out a folder you can write to",
+    errno.ENOSPC: "the disk is full; free some space",
+    errno.EDQUOT: "the disk quota is used up; free some space",
+    errno.EFBIG: "a file is larger than the system allows there, or the disk is full",
+}
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def why_unwritable(exc: OSError) -> str:
+    """Why a folder cannot take the outputs, and what to do (see UNWRITABLE)."""
+    if exc.errno in UNWRITABLE:
+        return UNWRITABLE[exc.errno]
+    return f"{exc.strerror or exc}; give --out a folder you can write to"
 
 
 def render_outputs(
@@ -234,11 +262,12 @@ def render_outputs(
 
 
 def verify_outputs(paths: Mapping[str, Path], document: Document) -> list[str]:
-    """--verify: how the written Word file and PDF differ, in what they say and in how
-    they look (empty when they agree)."""
-    from .parity import compare_look, compare_outputs
+    """--verify: how the written Word file and PDF differ, in what they say, in their
+    pictures and in how they look (empty when they agree)."""
+    from .parity import compare_look, compare_outputs, compare_pictures
 
     differences = compare_outputs(paths["docx"], paths["pdf"], document)
+    differences += compare_pictures(paths["docx"], paths["pdf"], document)
     return differences + compare_look(paths["docx"], paths["pdf"], document.look, document)
 
 
@@ -277,14 +306,24 @@ def _build(
     if problem:
         result.status, result.problem = problem
         return
-    made = render_outputs(prepared, writers, progress)
+    try:
+        made = render_outputs(prepared, writers, progress)
+    except OSError as exc:  # a writer's temporary files (LibreOffice's) on a full disk
+        if exc.errno not in DISK_FULL:
+            raise
+        result.status = EXIT_USAGE
+        result.problem = (
+            f"could not make the outputs: {why_unwritable(exc)} (temporary files go to "
+            f"{tempfile.gettempdir()}); earlier outputs are left as they were"
+        )
+        return
     try:
         write_all({output.path: data for output, (data, _) in made.items()})
     except OSError as exc:  # a full disk, a folder made read-only meanwhile: not a bug
         result.status = EXIT_USAGE
         result.problem = (
-            f"could not write into {prepared.request.out}: {exc.strerror or exc}; "
-            "earlier outputs are left as they were"
+            f"could not write into {prepared.request.out}: "
+            f"{why_unwritable(exc)}; earlier outputs are left as they were"
         )
         return
     for _, notes in made.values():

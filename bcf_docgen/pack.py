@@ -201,7 +201,11 @@ class _PartMaker:
         plan = plan or self.plan
         meta = plan.meta.model_copy(update={"outline": [OutlineEntry(template=name)]})
         assembler = Assembler(
-            dataclasses.replace(plan, meta=meta), self.templates, self.extra, self.context
+            dataclasses.replace(plan, meta=meta),
+            self.templates,
+            self.extra,
+            self.context,
+            logo=False,  # the report takes the plan's logo; its problems are the plan's
         )
         assembler.env.filters["roman"] = roman
         part = assembler.part()
@@ -223,7 +227,11 @@ class _PartMaker:
         part_plan = dataclasses.replace(plan, sections={**plan.sections, entry.source: section})
         meta = part_plan.meta.model_copy(update={"outline": [OutlineEntry(section=entry.source)]})
         assembler = Assembler(
-            dataclasses.replace(part_plan, meta=meta), self.templates, self.extra, self.context
+            dataclasses.replace(part_plan, meta=meta),
+            self.templates,
+            self.extra,
+            self.context,
+            logo=False,
         )
         part = assembler.part()
         self.findings.extend(assembler.findings)
@@ -384,6 +392,10 @@ PACK_FILES = {
     "docx": "{slug}-board-report.docx",
     "pack-docx": "{slug}-board-pack.docx",
 }
+
+
+# What `pack` writes unless asked for the Word pack as well (--word-pack).
+PACK_DEFAULT = ("pdf", "docx")
 
 
 def pack_paths(out: Path, slug: str) -> dict[str, Path]:

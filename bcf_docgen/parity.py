@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .document.labels import CONTENTS_TITLE, caption_label
 from .document.look import Look
@@ -144,6 +144,83 @@ def compare_outputs(docx_path: Path, pdf_path: Path, document: Document) -> list
             if _squash(text) not in found.cells:
                 differences.append(f"cell '{text}' of {label} is missing from the {name}")
     return differences
+
+
+# ------------------------------------------------------------------------ pictures
+
+MAX_PICTURE_DIFFERENCES = 20
+
+
+def read_docx_pictures(path: Path) -> list[str]:
+    """The alt text of every picture in the Word file's body (figures, charts, logos), in
+    order. The watermark is a shape in the header, not a picture of the body."""
+    import docx
+
+    body = docx.Document(str(path)).element.body
+    return [str(d.get("descr") or "") for d in body.xpath(".//wp:docPr")]
+
+
+def read_pdf_pictures(path: Path) -> list[str]:
+    """The alt text of every picture in the tagged PDF (its /Figure structure elements),
+    in order. An image WeasyPrint could not decode is not drawn and has no /Figure, so a
+    picture lost from the PDF is seen here; the watermark is an artifact, not a figure."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    root = cast(DictionaryObject, PdfReader(str(path)).trailer["/Root"].get_object())
+    tree = root.get("/StructTreeRoot")
+    found: list[str] = []
+    stack = [tree.get_object()] if tree is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ArrayObject):
+            stack.extend(reversed([item.get_object() for item in node]))
+            continue
+        if not isinstance(node, DictionaryObject):
+            continue  # a marked-content number
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        if kids is not None:
+            stack.append(kids.get_object())
+    return found
+
+
+def compare_pictures(docx_path: Path, pdf_path: Path, document: Document) -> list[str]:
+    """Differences in pictures: every figure of the model is in both files, and the two
+    files hold as many pictures with the same alt texts (a logo included)."""
+    word = read_docx_pictures(docx_path)
+    pdf = read_pdf_pictures(pdf_path)
+    return picture_differences(word, pdf, [f.alt for f in document.figures()])
+
+
+def picture_differences(word: list[str], pdf: list[str], figures: list[str]) -> list[str]:
+    """What `compare_pictures` reports, from the alt texts read back and the model's."""
+    counts = {
+        "Word file": Counter(_squash(a) for a in word),
+        "PDF": Counter(_squash(a) for a in pdf),
+    }
+    differences: list[str] = []
+    missing: set[str] = set()
+    for alt in dict.fromkeys(figures):
+        for name, found in counts.items():
+            if not found[_squash(alt)]:
+                differences.append(f"picture '{alt[:60]}' is missing from the {name}")
+                missing.add(_squash(alt))
+    if len(word) != len(pdf):
+        differences.append(f"the Word file has {len(word)} pictures, the PDF {len(pdf)}")
+    for key, alt in {_squash(a): a for a in [*word, *pdf]}.items():
+        in_word, in_pdf = counts["Word file"][key], counts["PDF"][key]
+        if in_word != in_pdf and key not in missing:
+            differences.append(
+                f"picture '{alt[:60] or '(no alt text)'}' is in the Word file {in_word} "
+                f"time(s) and in the PDF {in_pdf}"
+            )
+    return differences[:MAX_PICTURE_DIFFERENCES]
 
 
 # ------------------------------------------------------------------------ the look

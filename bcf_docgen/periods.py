@@ -43,8 +43,14 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def parse_period(key: str) -> Period | None:
-    """The period a key names, or None if it is not a period key."""
-    key = str(key).strip()
+    """The period a key names, or None if it is not a period key (`period_problem` says why)."""
+    try:
+        return _parse(str(key).strip())
+    except ValueError:  # a year such as 0000 or 9999-12's successor: outside dates
+        return None
+
+
+def _parse(key: str) -> Period | None:
     match = QUARTER.match(key)
     if match and (int(match.group(1)) + 1) % 100 == int(match.group(2)):
         start = _add_months(dt.date(int(match.group(1)), 4, 1), 3 * (int(match.group(3)) - 1))
@@ -59,6 +65,41 @@ def parse_period(key: str) -> Period | None:
             start = dt.date(first, second, 1)
             return Period(start, _add_months(start, 1), "month", key)
     return None
+
+
+SHAPE = re.compile(r"^(\d{4})-(\d{2})(?: Q(\d+))?$")
+FORMS = "write a year as 2025-26, a quarter as 2025-26 Q1, a month as 2025-04"
+
+
+def period_problem(key: str) -> str | None:
+    """Why `key` names no period, in the author's words, or None if it names one.
+
+    Without this a metric's `2025-13` or `2025-26 Q9` was silently left out of every
+    table and chart: a mistyped period must be a finding.
+    """
+    if parse_period(key) is not None:
+        return None
+    text = str(key).strip()
+    match = SHAPE.match(text)
+    if match is None:
+        return f"'{text}' is not a period ({FORMS})"
+    first, second, quarter = int(match.group(1)), int(match.group(2)), match.group(3)
+    follows = (first + 1) % 100 == second
+    if quarter is not None and follows:
+        return f"'{text}' has no quarter Q{quarter}: a year has quarters Q1 to Q4"
+    if quarter is not None:
+        return (
+            f"'{text}' is not a financial year's quarter: the year after {first} is "
+            f"{(first + 1) % 100:02d}"
+        )
+    if not follows and second > 12:
+        return (
+            f"'{text}' is neither a month (months are 01 to 12) nor a financial year "
+            f"({first}-{(first + 1) % 100:02d} is the year from April {first})"
+        )
+    if second == 0:
+        return f"'{text}' is not a month: months are 01 to 12"
+    return f"'{text}' is not a period the calendar holds ({FORMS})"
 
 
 def latest(keys) -> str | None:

@@ -1,4 +1,9 @@
-"""Findings as text for people and as JSON for machines (the CLI prints what these return)."""
+"""Findings as text for people and as JSON for machines (the CLI prints what these return).
+
+Both are safe to print and to write as UTF-8 (`build` writes them as check.txt and
+check.json): a control character quoted from the plan is written visibly (`\\x1b`) in
+the text, as a JSON escape in the JSON, never raw.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from itertools import groupby
 
 from .findings import Finding, Findings
+from .untrusted import for_terminal, json_for_terminal
 
 
 def counts_line(findings: Findings) -> str:
@@ -26,7 +32,7 @@ def grouped(findings: Findings) -> list[tuple[str, list[Finding]]]:
 
 
 def as_text(findings: Findings) -> str:
-    lines = [f.format() for f in findings.sorted()]
+    lines = [for_terminal(f.format()) for f in findings.sorted()]
     lines.append(counts_line(findings))
     return "\n".join(lines) + "\n"
 
@@ -37,4 +43,4 @@ def as_json(findings: Findings) -> str:
         "errors": len(findings.errors),
         "warnings": len(findings.warnings),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_for_terminal(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"

@@ -7,14 +7,15 @@ any of them. Every text/background pair must reach WCAG AA contrast (4.5:1).
 
 from __future__ import annotations
 
-import re
+import math
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field
 
 from .content.base import Model
 from .document.look import (
+    FONT_NAME_MAX,
     MM_PER_INCH,
     CalloutLook,
     Callouts,
@@ -26,6 +27,8 @@ from .document.look import (
     Spacing,
     Watermark,
     contrast_ratio,
+    is_colour,
+    is_font_name,
     luminance,
     mix,
 )
@@ -34,30 +37,80 @@ from .document.look import Fonts as LookFonts
 
 __all__ = ["Theme", "Colours", "Fonts", "look_from_theme", "contrast_ratio", "luminance"]
 
-HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# The grammar of the values that become CSS and Word XML (docs/content-format.md, theme)
+# is the look's (document/look.py): checked here, when theme.yaml is read, so that a
+# finding names the line, and checked again by the look, so no writer gets a bad value.
+FALLBACKS_MAX = 8
+# The body size in points; every other size is a step from it (the smallest is 3 pt
+# below it, for chart labels), so these bounds keep every size positive and readable.
+BODY_SIZE_MIN = 6.0
+BODY_SIZE_MAX = 36.0
+
+
+def colour(value: Any) -> str:
+    """A colour as #RRGGBB (upper case), or ValueError with the way to write one."""
+    if not isinstance(value, str) or not is_colour(value):
+        shown = repr(value) if isinstance(value, str) else str(value)
+        raise ValueError(f"{shown} is not a colour: write it as #RRGGBB, e.g. #005EB8")
+    return value.upper()
+
+
+def font_name(value: Any) -> str:
+    """A font family name from the allowed grammar, or ValueError saying what is wrong."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("a font name is text, e.g. Arial")
+    if len(value) > FONT_NAME_MAX:
+        raise ValueError(f"a font name has at most {FONT_NAME_MAX} characters")
+    if not is_font_name(value):
+        raise ValueError(
+            f"{value[:FONT_NAME_MAX]!r} is not a font name: use letters, digits, single "
+            "spaces and hyphens only, e.g. Liberation Sans"
+        )
+    return value
+
+
+def body_size(value: Any) -> float:
+    """The body size in points: a finite number from BODY_SIZE_MIN to BODY_SIZE_MAX.
+
+    A size of zero, below zero, NaN or infinite would write invalid Word XML or stop the
+    PDF writer; it is refused here, at the line of theme.yaml that gives it.
+    """
+    if isinstance(value, str):  # "12" is 12; "1e308" (YAML 1.1 reads it as text) too
+        try:
+            value = float(value)
+        except ValueError:
+            message = f"the body size is a number of points, e.g. 11, not {value!r}"
+            raise ValueError(message) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"the body size is a number of points, e.g. 11, not {value!r}")
+    size = float(value)
+    if not math.isfinite(size) or not BODY_SIZE_MIN <= size <= BODY_SIZE_MAX:
+        bounds = f"{BODY_SIZE_MIN:g} and {BODY_SIZE_MAX:g}"
+        raise ValueError(f"the body size {value} is not between {bounds} points")
+    return size
+
+
+# The theme's value types: each checked by its grammar before pydantic sees it, so that
+# a finding points at the very item (a fallback font in a list, say) that breaks it.
+Colour = Annotated[str, BeforeValidator(colour)]
+FontName = Annotated[str, BeforeValidator(font_name)]
+BodySize = Annotated[float, BeforeValidator(body_size)]
 
 
 class Colours(Model):
-    primary: str = "#005EB8"  # headings and accents
-    accent: str = "#41B6E6"  # rules and chart accents (not used for text)
-    text: str = "#212B32"
-    background: str = "#FFFFFF"
-    table_header: str = "#005EB8"
-    table_header_text: str = "#FFFFFF"
-    total_row: str = "#E8EDEE"
-    red: str = "#D5281B"
-    red_text: str = "#FFFFFF"
-    amber: str = "#FFB81C"
-    amber_text: str = "#212B32"
-    green: str = "#007F3B"
-    green_text: str = "#FFFFFF"
-
-    @field_validator("*")
-    @classmethod
-    def _hex(cls, value: str) -> str:
-        if not HEX.match(value):
-            raise ValueError(f"'{value}' is not a colour: write it as #RRGGBB, e.g. #005EB8")
-        return value.upper()
+    primary: Colour = "#005EB8"  # headings and accents
+    accent: Colour = "#41B6E6"  # rules and chart accents (not used for text)
+    text: Colour = "#212B32"
+    background: Colour = "#FFFFFF"
+    table_header: Colour = "#005EB8"
+    table_header_text: Colour = "#FFFFFF"
+    total_row: Colour = "#E8EDEE"
+    red: Colour = "#D5281B"
+    red_text: Colour = "#FFFFFF"
+    amber: Colour = "#FFB81C"
+    amber_text: Colour = "#212B32"
+    green: Colour = "#007F3B"
+    green_text: Colour = "#FFFFFF"
 
     def text_pairs(self) -> list[tuple[str, str, str]]:
         """(name, foreground, background) for every pair that carries text."""
@@ -73,11 +126,13 @@ class Colours(Model):
 
 
 class Fonts(Model):
-    body: str = "Arial"
-    heading: str = "Arial"
-    body_size: float = 11
+    body: FontName = "Arial"
+    heading: FontName = "Arial"
+    body_size: BodySize = 11
     # Open fonts with the same metrics, used where the named font is not installed.
-    fallbacks: list[str] = Field(default_factory=lambda: ["Liberation Sans", "Arimo"])
+    fallbacks: Annotated[list[FontName], Field(max_length=FALLBACKS_MAX)] = Field(
+        default_factory=lambda: ["Liberation Sans", "Arimo"]
+    )
 
 
 class Theme(Model):

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,16 @@ from .build import import_writers, render_format
 from .document.model import Document
 from .exits import EXIT_USAGE
 from .findings import Findings
-from .jobs import BuildRequest, BuildResult, Prepared, prepare, render_outputs
+from .jobs import (
+    DISK_FULL,
+    BuildRequest,
+    BuildResult,
+    Prepared,
+    prepare,
+    render_outputs,
+    unwritable,
+    why_unwritable,
+)
 from .pipeline import write_all
 from .workers import Workers
 
@@ -242,16 +251,66 @@ class Rebuilder:
         # background replaces it with the paged one), and the PDF too when there are no
         # workers (tests). Written together once all are made; no check reports.
         prepared.outputs = [output for output in prepared.outputs if not output.report]
+        if self._made_and_written(outcome, prepared, start):
+            outcome.ok = True
+            self._start_slow(outcome, prepared, start)
+        return outcome
+
+    def _made_and_written(self, outcome: Outcome, prepared: Prepared, start: float) -> bool:
+        """Render the quick outputs and write them, the HTML preview first (it never waits
+        for the Word file), then the rest together. False (and said why) when the output
+        folder cannot take them: a folder that became a file or read-only, a full disk.
+        Like a plan with errors, that keeps the last good outputs and the watch goes on,
+        so the next save after the folder is fixed is built."""
 
         def timed(name: str) -> None:
             outcome.seconds[name] = time.perf_counter() - start
 
-        made = render_outputs(prepared, progress=timed)
+        blocked = unwritable(prepared.outputs)
+        if blocked is not None:
+            self.say(f"error: {blocked[1]}; the last good outputs are kept")
+            outcome.problem = blocked[1]
+            return False
+        preview = [o for o in prepared.outputs if o.name == "html"]
+        rest = [o for o in prepared.outputs if o.name != "html"]
+        outcome.written = {}
+        if preview and not self._group(outcome, replace(prepared, outputs=preview), timed):
+            return False
+        if not rest:
+            return True
+        try:
+            return self._group(outcome, replace(prepared, outputs=rest), timed)
+        except Exception as exc:  # the preview is written: say exactly what is kept
+            if not preview:
+                raise
+            names = ", ".join(o.name for o in rest)
+            outcome.problem = f"{names} failed: {type(exc).__name__}: {exc}"
+            self.say(
+                f"the HTML preview is up to date, but {outcome.problem} (a bug in "
+                f"bcf-docgen, not in your plan); the last good {names} is kept"
+            )
+            return False
+
+    def _group(self, outcome: Outcome, prepared: Prepared, timed: Callable[[str], None]) -> bool:
+        """Render some outputs and write them together (all or none of the group)."""
+        try:
+            made = render_outputs(prepared, progress=timed)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise  # not the disk's fault: a bug, reported by watch_loop
+            return self._unwritten(outcome, exc, "could not make the outputs")
         data = {output.name: content for output, (content, _) in made.items()}
-        outcome.written = self._write_all(generation, data, prepared.plan.slug)
-        outcome.ok = True
-        self._start_slow(outcome, prepared, start)
-        return outcome
+        try:
+            written = self._write_all(outcome.generation, data, prepared.plan.slug)
+        except OSError as exc:
+            return self._unwritten(outcome, exc, f"could not write into {self.out}")
+        outcome.written.update(written)
+        return True
+
+    def _unwritten(self, outcome: Outcome, exc: OSError, what: str) -> bool:
+        outcome.problem = f"{what}: {why_unwritable(exc)}"
+        self.say(f"error: {outcome.problem}; the last good outputs are kept")
+        return False
 
     def _start_slow(self, outcome: Outcome, prepared: Prepared, start: float) -> None:
         """Send the slow outputs to the background, and say what was rebuilt."""
@@ -290,8 +349,15 @@ class Rebuilder:
         name = BACKGROUND_NAMES[fmt]
         if error is not None:
             self.say(f"{name} failed: {type(error).__name__}: {error}")
-        # None: LibreOffice is missing or failed, so the quick Word file stays.
-        elif data is not None and self._write(fmt, generation, data, slug):
+            return
+        if data is None:  # LibreOffice is missing or failed, so the quick Word file stays
+            return
+        try:
+            written = self._write(fmt, generation, data, slug)
+        except OSError as exc:  # from a helper thread: said here, or it would be lost
+            self.say(f"{name} not written into {self.out}: {why_unwritable(exc)}")
+            return
+        if written:
             self.say(f"{name} updated ({time.perf_counter() - start:.1f} s after the save)")
 
     def close(self) -> None:

@@ -186,7 +186,6 @@ class Workers(Closing):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-
 def _processes(pool: ProcessPoolExecutor) -> list[BaseProcess]:
     """The pool's live worker processes.
 

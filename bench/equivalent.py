@@ -89,7 +89,9 @@ def block_markdown(block: Block, out: list[str], indent: str = "") -> None:
         emit(table(block))
     elif isinstance(block, Figure):
         caption = caption_label(block.label) + inlines(block.caption)
-        emit(f"![{caption}]({block.path}){{#{block.anchor}}}")
+        # The picture as the plan names it: pandoc runs with --resource-path=PLAN.
+        source = block.image.source if block.image is not None else ""
+        emit(f"![{caption}]({source}){{#{block.anchor}}}")
     elif isinstance(block, Landscape):
         blocks(block.blocks, out, indent)
     elif isinstance(block, Signature):

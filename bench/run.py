@@ -343,7 +343,8 @@ def run_size(size: str, runs: int, only: set[str], seed: int, batch_plans: int) 
             results["notes"].append("pandoc not installed: no pandoc row")
         else:
             results["pandoc_version"] = _first_line([pandoc, "--version"])
-            cmd = [pandoc, str(work / "plan.md"), "--toc", "-o", str(work / "pandoc.docx")]
+            cmd = [pandoc, str(work / "plan.md"), "--toc", f"--resource-path={plan}"]
+            cmd += ["-o", str(work / "pandoc.docx")]
             rows["pandoc"] = repeat(runs, cmd, cwd=work)
             say(f"pandoc {rows['pandoc']['median']:.2f} s")
     if "weasyprint" in only:

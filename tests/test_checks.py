@@ -568,10 +568,17 @@ def test_a_stated_rating_that_agrees_is_fine(make_plan: MakePlan) -> None:
 # ------------------------------------------------------------------ accessibility
 
 
+# A real 1x1 PNG: pictures are checked by their content (a PNG signature alone is not one).
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
+)
+
+
 def test_figure_without_alt_text(make_plan: MakePlan) -> None:
     folder = make_plan({"sections/intro.md": section("![Chart](assets/c.png){#fig:c}\n")})
     (folder / "assets").mkdir()
-    (folder / "assets" / "c.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "assets" / "c.png").write_bytes(TINY_PNG)
     finding = only(check(folder).findings, "a11y.alt-text")
     assert where(finding) == ("sections/intro.md", 4, 1)
     assert finding.severity is Severity.WARNING

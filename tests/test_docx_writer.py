@@ -33,6 +33,7 @@ from bcf_docgen.document.model import (
     Figure,
     FootnoteRef,
     Heading,
+    ImageData,
     Landscape,
     Link,
     ListBlock,
@@ -64,13 +65,14 @@ RISK_ROWS = 60
 # ------------------------------------------------------------------------ the sample
 
 
-def tiny_png(path: Path) -> Path:
+def tiny_png(path: Path) -> ImageData:
+    """A picture as composition hands it to the writers: checked bytes, not a file."""
     image = Image.new("RGB", (400, 200), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle([20, 20, 380, 180], outline="navy", width=6)
     draw.line([20, 180, 380, 20], fill="red", width=4)
     image.save(path)
-    return path
+    return ImageData(path.read_bytes(), "png", 400, 200, path.name)
 
 
 def heading(level: int, title: str, number: str, anchor: str, **kw) -> Heading:

@@ -432,3 +432,32 @@ def test_the_whole_pack_checks_every_part(make_plan):
     assert ("board-report.yaml", "ref.unresolved") in unresolved
     assert ("extra/more.md", "ref.unresolved") in unresolved
     assert result.returncode == 1
+
+
+def test_the_word_pack_links_the_report_to_the_plan(make_plan, tmp_path):
+    """`pack --word-pack`: the whole pack as one Word file, where a reference from the
+    covering report into the plan is an internal hyperlink to the plan's bookmark."""
+    folder = make_plan({"board-report.yaml": REPORT})
+    out = tmp_path / "out"
+    result = run_cli("pack", folder, "--out", out, "--word-pack")
+    assert result.returncode == 0, result.stderr
+    word = docx.Document(str(out / "testshire-bcf-2025-26-board-pack.docx"))
+    body = word.element.body
+    marks = set(body.xpath(".//w:bookmarkStart/@w:name"))
+    links = {
+        "".join(link.xpath(".//w:t/text()")): link.get(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}anchor"
+        )
+        for link in body.xpath(".//w:hyperlink")
+    }
+    anchor = links["section 1 of Appendix 1"]
+    assert anchor in marks
+    texts = [p.text for p in word.paragraphs]
+    assert any(t.startswith("Appendix 1:") for t in texts)  # the plan's title page
+    # Without --word-pack the pack makes only the PDF and the report's Word file.
+    plain = tmp_path / "plain"
+    assert run_cli("pack", folder, "--out", plain).returncode == 0
+    assert sorted(p.name for p in plain.iterdir() if not p.name.startswith(".")) == [
+        "testshire-bcf-2025-26-board-pack.pdf",
+        "testshire-bcf-2025-26-board-report.docx",
+    ]

@@ -208,9 +208,11 @@ def test_the_watch_command_reports_a_missing_plan(tmp_path: Path):
     assert result.returncode == 2
 
 
-def test_a_writer_that_fails_replaces_none_of_the_quick_outputs(
+def test_a_failing_word_writer_keeps_its_file_and_says_the_preview_is_new(
     make_plan: MakePlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    """The HTML preview is written first (it never waits for Word); when the Word writer
+    then fails, the message says which output is new and which is kept."""
     from bcf_docgen import build
 
     plan, out = make_plan(), tmp_path / "out"
@@ -227,5 +229,8 @@ def test_a_writer_that_fails_replaces_none_of_the_quick_outputs(
     monkeypatch.setattr(build, "render_format", docx_fails)
     (plan / "sections/intro.md").write_text(INTRO_MD + "\nNew text.\n", encoding="utf-8")
     watch_loop(rebuilder, [saved(plan, "sections/intro.md")])
-    assert outputs(out) == good  # the HTML was made, but not written without the Word file
-    assert "the last good outputs are kept" in messages[-1]
+    now = outputs(out)
+    assert "New text." in now["html"].decode() and now["html"] != good["html"]
+    assert now["docx"] == good["docx"]
+    assert "the HTML preview is up to date" in messages[-1]
+    assert "the last good docx is kept" in messages[-1]

@@ -31,6 +31,7 @@ def _load_rules() -> None:
     # Import the rule modules so their decorators register them.
     from . import (  # noqa: F401
         accessibility,
+        characters,
         completeness,
         consistency,
         money,

@@ -14,7 +14,7 @@ from ..content.plan import Plan
 from ..derived import metrics_info
 from ..findings import Findings
 from ..formatting import date as format_date
-from ..periods import parse_period
+from ..periods import parse_period, period_problem
 from .completeness import version_key
 from .registry import check
 
@@ -86,6 +86,34 @@ def signed_after_the_plan_date(plan: Plan, findings: Findings) -> None:
                 person.loc("date"),
                 "correct the date, or clear it until they sign this version",
             )
+
+
+PERIOD_KEYS = ("targets", "actuals", "last_year")
+PERIOD_HINT = "periods are 2025-26 (a financial year), 2025-26 Q1 (a quarter) or 2025-04 (a month)"
+
+
+@check
+def metric_periods(plan: Plan, findings: Findings) -> None:
+    """A metric's baseline period and the keys of its targets, actuals and last_year must
+    name periods: one that does not (`2025-13`, `2025-26 Q9`) would be left out of every
+    table and chart without a word."""
+    if "metrics.yaml" in plan.unreadable:
+        return
+    for metric in plan.metrics.metrics:
+        if metric.baseline is not None:
+            problem = period_problem(metric.baseline.period)
+            if problem:
+                findings.error("metric.period", problem, metric.baseline.loc("period"), PERIOD_HINT)
+        for field in PERIOD_KEYS:
+            for key in getattr(metric, field):
+                problem = period_problem(key)
+                if problem:
+                    findings.error(
+                        "metric.period",
+                        f"'{metric.id}' {field}: {problem}",
+                        metric.key_loc(field, key),
+                        PERIOD_HINT,
+                    )
 
 
 @check

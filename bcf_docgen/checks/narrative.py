@@ -30,7 +30,7 @@ def yaml_text_expressions(plan: Plan, findings: Findings) -> None:
             render_string(env, text, context)
         except TemplateProblem as problem:
             findings.error(
-                "template.error", problem.message, model.text_loc(keys, problem.line), problem.hint
+                problem.code, problem.message, model.text_loc(keys, problem.line), problem.hint
             )
 
 

@@ -18,16 +18,20 @@ The board report (board-report.yaml) is not read: its "Appendix 1" is the pack's
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..content.plan import Plan
 from ..document.model import Document
 from ..findings import Findings
-from .prose import prose
+from .prose import MAX_PER_TEXT, Prose, prose
 from .registry import document_check
 
+# The white space between word and number is matched one way only (spaces, then perhaps a
+# line break and spaces), so a long run of spaces is not tried split every way.
 NUMBERED = re.compile(
     r"(?i:\b(?P<word>sections?|tables?|figures?|fig\.|appendix|appendices|annex(?:es)?))"
-    r"(?:[ \t]+\n?|\n)[ \t]*(?P<number>\d+(?:\.\d+)*|[A-WYZ](?:\.\d+)*)(?![\w-]|\.\d|[-–/]\d)"
+    r"(?:[ \t]+(?:\n[ \t]*)?|\n[ \t]*)"
+    r"(?P<number>\d+(?:\.\d+)*|[A-WYZ](?:\.\d+)*)(?![\w-]|\.\d|[-–/]\d)"
 )
 LEGAL_AFTER = re.compile(
     r"^\s+(?:agreements?|arrangements?|partnerships?|budgets?|funds?|funding|pooled|money|"
@@ -79,17 +83,17 @@ def no_hard_coded_numbers(plan: Plan, document: Document, findings: Findings) ->
     for item in prose(plan):
         if item.file == "board-report.yaml":
             continue  # its "Appendix 1" is the board pack's numbering, not the plan's
-        text = item.text
-        for match in NUMBERED.finditer(text):
+        for count, match in enumerate(_numbered(item)):
+            if count == MAX_PER_TEXT:
+                findings.warning(
+                    "ref.hard-coded",
+                    f"more typed numbers follow in this text: only the first {MAX_PER_TEXT} "
+                    "are listed",
+                    item.at(match.start(), match.end()),
+                    "use cross-references (@sec:ID, @tbl:ID, ...) instead of typed numbers",
+                )
+                break
             number = match.group("number")
-            if re.fullmatch(r"(?:19|20)\d\d", number):
-                continue  # a year
-            if LEGAL_AFTER.match(text[match.end() : match.end() + 80]):
-                continue
-            if LEGAL_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
-                continue
-            if item.kind == "markdown" and _is_heading_line(text, match.start()):
-                continue
             word = match.group("word").lower()
             kind, noun = KINDS[word]
             shown = " ".join(match.group(0).split())
@@ -122,6 +126,22 @@ def no_hard_coded_numbers(plan: Plan, document: Document, findings: Findings) ->
                     where,
                     f"refer to the {noun} with @{kind}:ID so that its number is always right",
                 )
+
+
+def _numbered(item: Prose) -> Iterator[re.Match[str]]:
+    """The typed references to numbered things in `item`, but years, legal citations
+    ("section 75 agreement", "under section 256") and Markdown headings."""
+    text = item.text
+    for match in NUMBERED.finditer(text):
+        if re.fullmatch(r"(?:19|20)\d\d", match.group("number")):
+            continue  # a year
+        if LEGAL_AFTER.match(text[match.end() : match.end() + 80]):
+            continue
+        if LEGAL_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
+            continue
+        if item.kind == "markdown" and _is_heading_line(text, match.start()):
+            continue
+        yield match
 
 
 def _sort_key(number: str) -> tuple:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..content.plan import Plan
 from ..findings import Findings, Severity
-from .prose import Prose, prose
+from .prose import MAX_PER_TEXT, Prose, prose
 from .registry import by_status, check
 
 # "to be <verb>" is a placeholder when it stands on its own: at the start of a line,
@@ -114,7 +114,16 @@ def no_placeholders(plan: Plan, findings: Findings) -> None:
 
 
 def _report(item: Prose, severity: Severity, findings: Findings) -> None:
-    for start, end, description in placeholders(item.text):
+    for count, (start, end, description) in enumerate(placeholders(item.text)):
+        if count == MAX_PER_TEXT:
+            findings.add(
+                severity,
+                "text.placeholder",
+                f"more placeholders follow in this text: only the first {MAX_PER_TEXT} are listed",
+                item.at(start, end),
+                HINT,
+            )
+            break
         findings.add(
             severity,
             "text.placeholder",

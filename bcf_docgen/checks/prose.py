@@ -16,6 +16,7 @@ and `{#id}` attributes are blanked too: they are not prose.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,15 +28,19 @@ from ..content.plan import Plan
 from ..findings import Location
 from ..sections import TEMPLATE_SUFFIX
 
-JINJA = re.compile(r"\{##.*?##\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# Both patterns are linear in the text's length: no alternative can fail after scanning
+# far from where it started, so a long word or line is not read once per character.
+# (`\{\{.*?\}\}` alone reads to the end of the text from every unclosed `{{`; here an
+# unclosed one runs to the end of the text, as Jinja would refuse it anyway.)
+JINJA = re.compile(r"\{##.*?(?:##\}|\Z)|\{\{.*?(?:\}\}|\Z)|\{%.*?(?:%\}|\Z)", re.DOTALL)
 NOT_PROSE = re.compile(
-    r"\]\([^)\n]*\)"  # a link's target
-    r"|<(?:https?://|mailto:)[^>\s]*>"  # an autolink
+    r"\]\([^)\n\]]*\)"  # a link's target
+    r"|<(?:https?://|mailto:)[^<>\s]*>"  # an autolink
     r"|\bhttps?://[^\s)>\]|]+"  # a bare web address
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # an e-mail address
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # an e-mail address, from its start
     r"|@(?:sec|tbl|fig|app|scheme|risk|metric):[\w-]+"  # a cross-reference
     r"|\{#[^\s}]*"  # a {#id} attribute
-    r"|\b(?:width|height)=\"[^\"]*\""
+    r"|\b(?:width|height)=\"[^\"\n]*\""
 )
 
 # YAML keys whose values are ids, codes, paths, dates or contact details, not prose.
@@ -78,6 +83,12 @@ NOT_PROSE_KEYS = frozenset(
         "outstanding",  # open decisions: words such as "to be agreed" are their point
     }
 )
+
+
+# The most findings one rule reports in one text; then one more says that more follow.
+# A text made of placeholders would otherwise give a finding per word, each located by
+# searching the text (quadratic in its length), and a report no one can read.
+MAX_PER_TEXT = 100
 
 
 def blank(text: str, pattern: re.Pattern[str]) -> str:
@@ -163,8 +174,13 @@ class _YamlValue:
 
 
 def _markdown_file(file: str, text: str) -> Prose:
+    starts: list[int] = []  # where each line begins, found once: each lookup is then a search
+
     def where(start: int, _end: int) -> Location:
-        return _location(file, text, start)
+        if not starts:
+            starts.extend([0, *(match.end() for match in re.finditer("\n", text))])
+        line = bisect.bisect_right(starts, start) - 1
+        return Location(file, line + 1, start - starts[line] + 1)
 
     return Prose(prose_of(text), text, where, "markdown", file)
 

@@ -111,9 +111,18 @@ class _Reader:
 
     def load(self, relative: str, required: bool = False) -> tuple[Any, SourceMap] | None:
         path = self.root / relative
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a broken link is reported
             if required:
                 self.findings.error("file.missing", f"{relative} is missing", Location(relative))
+            return None
+        if not path.exists():
+            self.findings.error(
+                "read",
+                f"{relative} is a link to a file that does not exist",
+                Location(relative),
+                "replace the link with the file itself",
+            )
+            self.unreadable.add(relative)
             return None
         try:
             path = resolve_inside(self.root, relative, Location(relative))
@@ -159,9 +168,10 @@ class _Reader:
             text = read_text(path, relative)
         except ContentError as exc:
             if exc.code == "file.missing":
+                link = " (a link to a file)" if (self.root / relative).is_symlink() else ""
                 self.findings.error(
                     "file.missing",
-                    f"the outline names {relative}, which does not exist",
+                    f"the outline names {relative}{link}, which does not exist",
                     where,
                     "create the file or correct the path in the outline",
                 )
@@ -275,11 +285,11 @@ class _Reader:
 
     def read_schemes(self) -> list[Scheme]:
         schemes: list[Scheme] = []
-        folder = self.root / "schemes"
-        if not folder.is_dir():
+        entries = self._folder("schemes")
+        if entries is None:
             return schemes
         seen: dict[str, Scheme] = {}
-        for path in sorted(folder.iterdir()):
+        for path in entries:
             if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
                 continue
             scheme = self.read_model(f"schemes/{path.name}", Scheme)
@@ -296,6 +306,26 @@ class _Reader:
             seen[scheme.id] = scheme
             schemes.append(scheme)
         return schemes
+
+    def _folder(self, relative: str) -> list[Path] | None:
+        """The entries of a folder of the plan, sorted; None (and a finding, unless it is
+        simply absent) when it is not a folder that can be listed, so that a `schemes`
+        that is a file or a link to nothing is reported instead of quietly read as empty."""
+        folder = self.root / relative
+        if not folder.exists() and not folder.is_symlink():
+            return None
+        try:
+            if not folder.is_dir():
+                raise NotADirectoryError(0, "it is not a folder")
+            return sorted(folder.iterdir())
+        except OSError as exc:
+            self.findings.error(
+                "read",
+                f"cannot read the folder {relative}: {exc.strerror}",
+                Location(relative),
+                f"make {relative} a folder of files inside the plan folder",
+            )
+            return None
 
     def read_sections(self, meta: PlanMeta | None) -> dict[str, Section]:
         sections: dict[str, Section] = {}
@@ -353,7 +383,13 @@ def read_plan(folder: Path | str, templates: Path | None = None) -> ReadResult:
         raise PlanFolderError(f"no such folder: {root}")
     if not root.is_dir():
         raise PlanFolderError(f"{root} is a file; give the plan's folder")
-    if not (root / "plan.yaml").is_file():
+    plan_yaml = root / "plan.yaml"
+    if not plan_yaml.is_file() and (plan_yaml.exists() or plan_yaml.is_symlink()):
+        raise PlanFolderError(
+            f"{plan_yaml} is not a file that can be read (a folder, a link "
+            "to nothing, a pipe or a device); make it an ordinary file"
+        )
+    if not plan_yaml.is_file():
         raise PlanFolderError(
             f"{root} is not a plan folder: it has no plan.yaml "
             f"(start one with: bcf-docgen new {root} --area NAME)"

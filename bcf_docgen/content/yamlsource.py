@@ -60,7 +60,8 @@ class _Loader(yaml.SafeLoader):
 _FastLoader = getattr(yaml, "CSafeLoader", None)
 
 
-def _location(file: str, mark: yaml.Mark | None, line_offset: int) -> Location:
+def _location(file: str, mark: Any, line_offset: int) -> Location:
+    """Where a mark (PyYAML's or libyaml's) stands, 1-based."""
     if mark is None:
         return Location(file, 1 + line_offset, 1)
     return Location(file, mark.line + 1 + line_offset, mark.column + 1)
@@ -69,9 +70,11 @@ def _location(file: str, mark: yaml.Mark | None, line_offset: int) -> Location:
 def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMap]:
     """Parse one YAML document; returns plain data (dict/list/scalars) and its SourceMap.
 
-    Raises ContentError for syntax errors, duplicate keys, unsafe tags and several
-    documents in one file.
+    Raises ContentError for syntax errors, duplicate keys, unsafe tags, several
+    documents in one file, and a file past the limits (MAX_BYTES, MAX_DEPTH, MAX_VALUES).
     """
+    _check_size(text, file, line_offset)
+    _check_shape(text, file, line_offset)
     if _FastLoader is not None:
         smap = SourceMap(file, line_offset=line_offset)
         try:
@@ -81,7 +84,9 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMa
                 return (None, smap) if node is None else (_convert(node, (), loader, smap), smap)
             finally:
                 loader.dispose()
-        except Exception:  # any problem is reported by the pure-Python loader below,
+        except ContentError:
+            raise  # our own finding: the same from either loader
+        except Exception:  # any other problem is reported by the pure-Python loader below,
             pass  # in the same words and at the same place as before
     smap = SourceMap(file, line_offset=line_offset)
     try:
@@ -122,6 +127,71 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMa
         raise ContentError(f"YAML error: {exc}", Location(file), code="yaml.syntax") from exc
     finally:
         loader.dispose()
+
+
+# Limits on one YAML document (docs/security.md, "Limits"). A plan's largest file is tens
+# of kilobytes, a few levels deep; these are far above that and far below what would
+# exhaust memory or time. Each is a `yaml.too-large` finding at the line that passes it.
+MAX_BYTES = 4 * 1024 * 1024  # the document's size
+MAX_DEPTH = 64  # lists and mappings inside each other
+# Values (scalars, lists and mappings), counting each `*alias` as all that it repeats:
+# aliases that expand past this are a "billion laughs" bomb, refused before they exhaust
+# memory. The document as written is counted before it is built, so that a file of
+# millions of short values is refused without building them.
+MAX_VALUES = 100_000
+TOO_LARGE_HINT = "plan files hold at most a few thousand values: split the file or shorten it"
+
+
+def _check_size(text: str, file: str, line_offset: int) -> None:
+    """Refuse a document over MAX_BYTES, at the line where it passes the limit."""
+    if len(text) * 4 <= MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) <= MAX_BYTES:
+        return
+    before = text.encode("utf-8", "surrogatepass")[:MAX_BYTES].decode("utf-8", "ignore")
+    raise ContentError(
+        f"the file is larger than {MAX_BYTES // 1024**2} MB, the most a YAML file may be",
+        Location(file, before.count("\n") + 1 + line_offset, 1),
+        TOO_LARGE_HINT,
+        code="yaml.too-large",
+    )
+
+
+def _check_shape(text: str, file: str, line_offset: int) -> None:
+    """Refuse a document nested deeper than MAX_DEPTH or holding more than MAX_VALUES
+    values as written, from the parser's events (one at a time, so in constant memory)
+    before any of it is built. A syntax error stops the count: loading reports it."""
+    depth = values = 0
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader or _Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(_location(file, event.start_mark, line_offset))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if isinstance(event, yaml.NodeEvent | yaml.CollectionStartEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    raise _too_many(_location(file, event.start_mark, line_offset))
+    except (yaml.YAMLError, RecursionError):
+        return
+
+
+def _too_deep(where: Location) -> ContentError:
+    return ContentError(
+        f"the file nests lists and mappings more than {MAX_DEPTH} deep",
+        where,
+        "plan files need only a few levels of indentation: flatten the structure",
+        code="yaml.too-large",
+    )
+
+
+def _too_many(where: Location) -> ContentError:
+    return ContentError(
+        f"the file expands to more than {MAX_VALUES:,} values",
+        where,
+        "write values out instead of repeating them with '*' aliases; " + TOO_LARGE_HINT,
+        code="yaml.too-large",
+    )
 
 
 def _opened_earlier(exc: yaml.MarkedYAMLError) -> bool:
@@ -180,52 +250,100 @@ def _unsafe_tag(node: yaml.Node, smap: SourceMap) -> ContentError:
     )
 
 
-# Far more values than any plan file holds; aliases (`*name`) that expand past it are a
-# "billion laughs" bomb, refused before they exhaust memory.
-MAX_VALUES = 100_000
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _convert(node: yaml.Node, path: Path_, loader: _Loader, smap: SourceMap) -> Any:
-    smap.values[path] = _location(smap.file, node.start_mark, smap.line_offset)
+    """The plain value of `node`, its locations recorded in `smap`.
+
+    Aliases are expanded here, so here the limits hold for the document as read: values
+    counted (MAX_VALUES) and depth (MAX_DEPTH, which also stops an alias that contains
+    itself, `&a [*a]`).
+    """
+    where = _location(smap.file, node.start_mark, smap.line_offset)
+    smap.values[path] = where
     if len(smap.values) > MAX_VALUES:
-        raise ContentError(
-            f"the file expands to more than {MAX_VALUES:,} values",
-            _location(smap.file, node.start_mark, smap.line_offset),
-            "write values out instead of repeating them with '*' aliases",
-            code="yaml.too-large",
-        )
+        raise _too_many(where)
+    if len(path) > MAX_DEPTH:
+        raise _too_deep(where)
     if type(node) in _PLAIN_TAGS and node.tag != _PLAIN_TAGS[type(node)]:
         # `!!python/object/apply:os.system [...]` is a tagged list: never silently a list.
         raise _unsafe_tag(node, smap)
     if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        loader.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise ContentError(
-                    "a mapping key must be a plain value",
-                    _location(smap.file, key_node.start_mark, smap.line_offset),
-                    code="yaml.syntax",
-                )
-            # A key is always its text: `2025-26`, `2025-04`, `yes` and `1` mean what they say.
-            key = key_node.value
-            key_location = _location(smap.file, key_node.start_mark, smap.line_offset)
-            if key in result:
-                first = smap.keys[(*path, key)]
-                raise ContentError(
-                    f"duplicate key '{key}' (first given on line {first.line})",
-                    key_location,
-                    "a key may appear once in a mapping: remove or rename one of them",
-                    code="yaml.duplicate-key",
-                )
-            smap.keys[(*path, key)] = key_location
-            result[key] = _convert(value_node, (*path, key), loader, smap)
-        return result
+        return _mapping(node, path, loader, smap)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), loader, smap) for i, item in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
         smap.blocks.add(path)
     return _scalar(node, loader, smap)
+
+
+def _mapping(node: yaml.MappingNode, path: Path_, loader: _Loader, smap: SourceMap) -> Any:
+    """A mapping, with its `<<` merge keys merged (YAML 1.1): the keys written in it override
+    merged ones, and of several merged mappings (`<<: [*a, *b]`) the earlier wins."""
+    explicit = [(k, v) for k, v in node.value if k.tag != MERGE_TAG]
+    written = {k.value for k, _ in explicit if isinstance(k, yaml.ScalarNode)}
+    pairs = _merged_pairs(node, smap, len(path), [0])
+    merged = [(k, v) for k, v in pairs if k.value not in written]
+    result: dict[Any, Any] = {}
+    for key_node, value_node in merged + explicit:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise ContentError(
+                "a mapping key must be a plain value",
+                _location(smap.file, key_node.start_mark, smap.line_offset),
+                code="yaml.syntax",
+            )
+        # A key is always its text: `2025-26`, `2025-04`, `yes` and `1` mean what they say.
+        key = key_node.value
+        key_location = _location(smap.file, key_node.start_mark, smap.line_offset)
+        if key in result:
+            first = smap.keys[(*path, key)]
+            raise ContentError(
+                f"duplicate key '{key}' (first given on line {first.line})",
+                key_location,
+                "a key may appear once in a mapping: remove or rename one of them",
+                code="yaml.duplicate-key",
+            )
+        smap.keys[(*path, key)] = key_location
+        result[key] = _convert(value_node, (*path, key), loader, smap)
+    return result
+
+
+def _merged_pairs(
+    node: yaml.MappingNode, smap: SourceMap, depth: int, count: list[int]
+) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The (key, value) pairs that `<<` keys of `node` bring in, each key once: the first
+    source that gives a key wins, and a source's own merges come after its own keys.
+
+    `count` holds how many pairs have been looked at: merges of merges of aliases can
+    repeat a mapping as aliases repeat a list, so they count against MAX_VALUES too."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    seen: set[Any] = set()
+    for key_node, value_node in node.value:
+        if key_node.tag != MERGE_TAG:
+            continue
+        where = _location(smap.file, key_node.start_mark, smap.line_offset)
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                raise ContentError(
+                    "'<<' merges a mapping into this one: give it '*name' of a mapping, "
+                    "or a list of them",
+                    where,
+                    "write '<<: *name' where '&name' marks a mapping",
+                    code="yaml.syntax",
+                )
+            if depth > MAX_DEPTH:  # a mapping that merges itself, `&a {<<: *a}`
+                raise _too_deep(where)
+            own = [(k, v) for k, v in source.value if k.tag != MERGE_TAG]
+            count[0] += len(own)
+            if count[0] > MAX_VALUES:
+                raise _too_many(where)
+            for key, value in own + _merged_pairs(source, smap, depth + 1, count):
+                if isinstance(key, yaml.ScalarNode) and key.value not in seen:
+                    seen.add(key.value)
+                    pairs.append((key, value))
+    return pairs
 
 
 def _scalar(node: yaml.Node, loader: _Loader, smap: SourceMap) -> Any:

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import formatting
-from ..content.files import ContentError, read_text, resolve_inside
+from ..content.files import ContentError, read_text, resolve_template
+from ..content.images import load_image
 from ..content.models import SectionFront
 from ..content.plan import Plan
 from ..content.reader import FrontMatterInvalid, split_front_matter
 from ..content.validation import did_you_mean
 from ..findings import Findings, Location
-from ..sections import TEMPLATE_SUFFIX, template_dirs
+from ..sections import template_folders
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
 from ..theme import look_from_theme
 from .labelling import label, name_parts
@@ -28,6 +29,7 @@ from .model import (
     Document,
     DocumentInfo,
     Heading,
+    ImageData,
     Landscape,
     Part,
     Signature,
@@ -43,7 +45,8 @@ class Assembler:
 
     `extra_templates` are (folder, shown-as) pairs searched after the plan's own
     templates and before the project's sections (a board pack's report templates);
-    `context` adds names that its templates use.
+    `context` adds names that its templates use. With `logo` false the part has no logo
+    (a pack's parts take the plan's, so its problems are reported once, by the plan).
     """
 
     def __init__(
@@ -52,10 +55,12 @@ class Assembler:
         templates: Path | None = None,
         extra_templates: tuple[tuple[Path, str], ...] = (),
         context: dict[str, Any] | None = None,
+        logo: bool = True,
     ):
         self.plan = plan
         self.templates = templates
         self.extra_templates = extra_templates
+        self.with_logo = logo
         self.findings = Findings()
         self.env = make_environment(plan.theme)
         self.context = {**plan_context(plan), **(context or {})}
@@ -118,14 +123,33 @@ class Assembler:
             draft=meta.status != "final",
         )
 
-    def _logo(self) -> Path | None:
-        if not self.plan.theme.logo:
+    def _logo(self) -> ImageData | None:
+        """The theme's logo, read and checked once (SVG allowed), or None.
+
+        A path that leaves the plan folder or names no file is reported by the theme
+        check; a file that is not a usable picture is reported here. An SVG logo is kept
+        for HTML and PDF, and Word files cannot hold SVG: a warning says it is left out
+        of the Word file, rather than the Word writer failing or dropping it silently.
+        """
+        theme = self.plan.theme
+        if not theme.logo or not self.with_logo:
             return None
+        where = theme.loc("logo")
         try:
-            logo = resolve_inside(self.plan.root, self.plan.theme.logo, Location("theme.yaml"))
-        except ContentError:
-            return None  # reported by the theme check
-        return logo if logo.is_file() else None
+            logo = load_image(self.plan.root, theme.logo, where, logo=True)
+        except ContentError as exc:
+            if exc.code not in ("path.outside", "path.url", "path.invalid", "file.missing"):
+                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return None
+        if logo.format == "svg":
+            self.findings.warning(
+                "logo.svg-word",
+                f"the logo '{theme.logo}' is an SVG drawing, which a Word file cannot "
+                "hold: it is in the HTML and the PDF but left out of the Word file",
+                where,
+                "save the logo as PNG (300 dpi) and name the PNG in theme.yaml",
+            )
+        return logo
 
     def assemble(self) -> Document:
         """The plan as a resolved and labelled document of one part."""
@@ -184,7 +208,7 @@ class Assembler:
             text = render_string(self.env, body, self.context)
         except TemplateProblem as problem:
             self.findings.error(
-                "template.error",
+                problem.code,
                 problem.message,
                 Location(file, first_line + problem.line - 1, 1),
                 problem.hint,
@@ -209,9 +233,9 @@ class Assembler:
         return blocks
 
     def _template(self, name: str, entry, where: Location) -> list[Block]:
-        found = self._find_template(name)
+        found = self._find_template(name, where)
         if found is None:
-            return []  # reported by the outline check
+            return []  # reported by the outline check, or by _find_template
         path, display = found
         try:
             text = read_text(path, display)
@@ -238,24 +262,18 @@ class Assembler:
             intro,
         )
 
-    def _find_template(self, name: str) -> tuple[Path, str] | None:
-        plan_dir, project_dir = template_dirs(self.plan.root, self.templates)
-        own = plan_dir / f"{name}{TEMPLATE_SUFFIX}"
-        if own.is_file():
-            try:
-                path = resolve_inside(
-                    self.plan.root, f"templates/{own.name}", Location("plan.yaml")
-                )
-            except ContentError as exc:
-                self.findings.error(exc.code, exc.message, exc.location, exc.hint)
-                return None
-            return path, f"templates/{path.name}"
-        folders = [*self.extra_templates, (project_dir, "templates/sections")]
-        for folder, shown in folders:
-            path = folder / f"{name}{TEMPLATE_SUFFIX}"
-            if path.is_file():
-                return path, f"{shown}/{path.name}"
-        return None
+    def _find_template(self, name: str, where: Location) -> tuple[Path, str] | None:
+        """The template file `name` means and how it is shown, or None (reported when the
+        name is not a plain name or the file leaves its folder; a name that is simply
+        unknown is the outline check's). Never a file outside the template folders."""
+        plan_dir, project_dir = template_folders(self.plan.root, self.templates)
+        extra = [(folder, "", shown) for folder, shown in self.extra_templates]
+        folders = [plan_dir, *extra, project_dir]
+        try:
+            return resolve_template(name, folders, where)
+        except ContentError as exc:
+            self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return None
 
     def _table(self, name: str, args: list[str], where: Location) -> list[Block]:
         try:

@@ -6,13 +6,43 @@ values and cannot drift apart. Writers read only this, never the theme: the them
 what a plan author writes, the look is what the writers draw.
 
 Colours are `#RRGGBB`; sizes and spaces are points unless the name says mm or inches.
+
+The look's values go into CSS and Word XML as they are, so a look holds only values of
+a strict grammar: colours `#RRGGBB`, font names of letters, digits, single spaces and
+hyphens, and finite sizes (`validate_look`). The theme refuses anything else when
+theme.yaml is read, with its line; the look refuses it again when it is made, so that no
+other way of making a look (a test, a pack) can hand a writer a value that breaks out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import re
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any
 
 MM_PER_INCH = 25.4
+
+# A colour: exactly seven characters, `#` and six hex digits (a whole match: `$` would
+# also match before a final line break, which would then reach styles.xml).
+HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+# A font family name: letters (of any alphabet), digits, single spaces and hyphens,
+# starting with a letter or digit and not ending with a space. No quotes, semicolons,
+# braces, `<` or line breaks: nothing that means something in CSS, XML or a file name.
+FONT_NAME = re.compile(r"[^\W_](?:[^\W_]|-|[ ](?=[^ ]))*")
+FONT_NAME_MAX = 64
+
+
+def is_colour(value: object) -> bool:
+    return isinstance(value, str) and HEX.fullmatch(value) is not None
+
+
+def is_font_name(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) <= FONT_NAME_MAX
+        and FONT_NAME.fullmatch(value) is not None
+    )
 
 
 # ------------------------------------------------------------------ colour arithmetic
@@ -233,3 +263,42 @@ class Look:
     callouts: Callouts
     watermark: Watermark
     chart: ChartLook
+
+    def __post_init__(self) -> None:
+        validate_look(self)
+
+
+# The look's text values that are font names; every other text value is a colour.
+FONT_FIELDS = frozenset({"body", "heading", "fallbacks", "mono", "mono_fallbacks", "font"})
+# The values that must be above zero: a font size or a page of zero writes invalid XML.
+POSITIVE = (Sizes, Page, ChartLook)
+
+
+def validate_look(look: Look) -> None:
+    """ValueError naming the first value of `look` outside the look's grammar.
+
+    The theme has refused such values already, with their line in theme.yaml; this is
+    the writers' guarantee, whatever made the look.
+    """
+    for name, value, owner in _values(look, "look"):
+        leaf = name.rsplit(".", 1)[-1].split("[")[0]
+        if isinstance(value, str):
+            ok = is_font_name(value) if leaf in FONT_FIELDS else is_colour(value)
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            ok = False
+        else:
+            ok = math.isfinite(value) and (value > 0 or not isinstance(owner, POSITIVE))
+        if not ok:
+            raise ValueError(f"{name} = {value!r} is not a value a look can hold")
+
+
+def _values(node: Any, name: str, owner: Any = None):
+    """(dotted name, value, the dataclass holding it) for every leaf value of `node`."""
+    if is_dataclass(node):
+        for item in fields(node):
+            yield from _values(getattr(node, item.name), f"{name}.{item.name}", node)
+    elif isinstance(node, tuple):
+        for index, value in enumerate(node):
+            yield from _values(value, f"{name}[{index}]", owner)
+    else:
+        yield name, node, owner

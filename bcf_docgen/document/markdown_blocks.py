@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Literal
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from ..content.files import ContentError, resolve_inside
+from ..content.files import ContentError
+from ..content.images import load_image
 from ..findings import Findings, Location
 from .model import (
     Block,
@@ -63,7 +65,6 @@ HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w:.-]*)\}\s*$")
 CAPTION = re.compile(r"^Table:\s*(.*?)\s*(?:\{#tbl:([A-Za-z0-9][\w-]*)\})?\s*$", re.DOTALL)
 TOTAL_ROW = re.compile(r"^\s*(sub-?total|total)\b", re.IGNORECASE)
 SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
 # Invisible marks around Markdown that a template expanded from YAML data: the number
 # names its origin (file and line), so references inside it are reported there.
 ORIGIN = re.compile("\ue000(\\d+)\ue001|\ue002")
@@ -91,8 +92,58 @@ def strip_markers(text: str) -> str:
     return ORIGIN.sub("", text)
 
 
+class _Parser(MarkdownIt):
+    """markdown-it that hands every link and picture to `_inlines` and `_figure`.
+
+    markdown-it's own filter leaves a `file:`, `data:` or `javascript:` target as the
+    literal Markdown text, with no finding (and a picture silently missing). Here every
+    target reaches the code that decides: only web and e-mail links are kept (the rest
+    is a `markdown.link` warning, its text kept), and a picture must be a file inside
+    the plan folder (`path.url` for a URL). Nothing a link names is ever read.
+    """
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+# Lists nest at most this deep (Word's lists have nine levels). markdown-it stops at a
+# fixed depth and silently drops everything after it, to the end of the text; here a
+# list, block quote or `:::` block that would open deeper is kept as plain paragraphs of
+# its text, with a `markdown.nesting` warning. In markdown-it's levels a list counts two
+# (the list and its item), a block quote or `:::` block one.
+MAX_LIST_DEPTH = 9
+MAX_LEVEL = 2 * MAX_LIST_DEPTH
+OPENS_BLOCK = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|>|:::")
+BLOCK_MARKERS = re.compile(r"^(?:\s*(?:[-*+]|\d{1,9}[.)]|>|:::+)(?:[ \t]+|$))*")
+
+
+def _too_deep(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A block rule tried first: a list, quote or `:::` block opening at MAX_LEVEL or
+    deeper becomes one paragraph per line of what it holds, its markers removed, and
+    the line is noted in `state.env["too_deep"]` for the finding."""
+    if state.level < MAX_LEVEL:
+        return False
+    if not OPENS_BLOCK.match(state.src, state.bMarks[start] + state.tShift[start]):
+        return False
+    if silent:
+        return True
+    line = start
+    while line < end and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        text = BLOCK_MARKERS.sub("", text).strip()
+        if text:
+            state.push("paragraph_open", "p", 1).map = [line, line + 1]
+            inline = state.push("inline", "", 0)
+            inline.content, inline.map, inline.children = text, [line, line + 1], []
+            state.push("paragraph_close", "p", -1)
+        line += 1
+    state.env.setdefault("too_deep", []).append(start)
+    state.line = line
+    return True
+
+
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin)
+    md = _Parser("commonmark", {"html": False}).enable("table").use(footnote_plugin)
     md.use(attrs_plugin)
     for name in DIRECTIVES:
         md.use(
@@ -100,6 +151,7 @@ def _parser() -> MarkdownIt:
             name=name,
             validate=lambda params, *_a, _n=name: params.strip().split(" ")[0] == _n,
         )
+    md.block.ruler.before(md.block.ruler.get_all_rules()[0], "too_deep", _too_deep)
     return md
 
 
@@ -132,7 +184,17 @@ class MarkdownContext:
 
 def markdown_blocks(text: str, ctx: MarkdownContext, heading_shift: int = 0) -> list[Block]:
     """Blocks for `text`. Headings keep their Markdown level plus `heading_shift`."""
-    tree = SyntaxTreeNode(_MD.parse(text))
+    env: dict[str, list[int]] = {}
+    tree = SyntaxTreeNode(_MD.parse(text, env))
+    if env.get("too_deep"):
+        line = env["too_deep"][0]
+        ctx.findings.warning(
+            "markdown.nesting",
+            f"lists, quotes and ':::' blocks nest deeper here than the {MAX_LIST_DEPTH} "
+            "levels of lists a document can hold: what they hold is kept as plain paragraphs",
+            Location(ctx.file, ctx.first_line + line, 1),
+            f"nest lists at most {MAX_LIST_DEPTH} deep (fewer reads better: two or three)",
+        )
     return _blocks(tree.children, ctx, heading_shift)
 
 
@@ -271,25 +333,11 @@ def _figure(node: SyntaxTreeNode, ctx: MarkdownContext, where: Location) -> Figu
         except ValueError:
             fraction = 1.0
     try:
-        path = resolve_inside(ctx.plan_root, src, where)
+        # Through the one path boundary; read, checked and decoded here, once, so the
+        # writers embed these bytes and never open a file.
+        image = load_image(ctx.plan_root, src, where)
     except ContentError as exc:
         ctx.findings.error(exc.code, exc.message, exc.location, exc.hint)
-        return Paragraph(caption)
-    if path.suffix.lower() not in IMAGE_TYPES:
-        ctx.findings.error(
-            "figure.format",
-            f"'{src}' is not a PNG, JPEG or GIF image",
-            where,
-            "export the picture as PNG (at least 150 dpi)",
-        )
-        return Paragraph(caption)
-    if not path.is_file():
-        ctx.findings.error(
-            "file.missing",
-            f"image '{src}' does not exist",
-            where,
-            "put the image in the plan's assets/ folder and check the spelling",
-        )
         return Paragraph(caption)
     if fig_id.startswith("fig:"):
         fig_id = fig_id[4:]
@@ -301,7 +349,7 @@ def _figure(node: SyntaxTreeNode, ctx: MarkdownContext, where: Location) -> Figu
             "write {#fig:name} so that @fig:name can refer to it",
         )
     return Figure(
-        path=path, alt=alt, caption=caption, id=fig_id, location=where, width_fraction=fraction
+        image=image, alt=alt, caption=caption, id=fig_id, location=where, width_fraction=fraction
     )
 
 
@@ -467,6 +515,15 @@ def _inlines(
                 )
                 out.extend(children)
         elif kind == "image":
+            # Only a picture alone in its paragraph is a figure; one inside text would be
+            # lost from every output, so say so (its file is not read).
+            ctx.findings.warning(
+                "figure.inline",
+                f"the picture '{str(node.attrs.get('src', ''))[:60]}' is inside a "
+                "paragraph, so only its description is shown",
+                ctx.current_origin or here,
+                "put the picture in a paragraph of its own to make it a figure",
+            )
             out.extend(_inlines(node.children, ctx, here, bold, italic))
         elif kind == "footnote_ref":
             label = str(node.meta.get("label", node.meta.get("id", "")))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, Protocol
 
 from ..findings import Location
@@ -192,9 +191,36 @@ class Table:
     separator: str = ""  # set by labelling: between the label and the caption text
 
 
+ImageFormat = Literal["png", "jpeg", "gif", "svg"]
+MEDIA_TYPES: dict[str, str] = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "svg": "image/svg+xml",
+}
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """A picture from the plan folder, read, checked and decoded once before any writer
+    (`content/images.py`). The writers take its bytes from here and never open a file,
+    so what they embed is exactly what was checked: format by content, size in pixels
+    within the cap, not a reference to anything outside the plan (SVG)."""
+
+    data: bytes = field(repr=False)
+    format: ImageFormat  # what the bytes are, whatever the file was called
+    width: int  # pixels (an SVG's declared size, or 0 when it declares none)
+    height: int
+    source: str  # the path as the plan wrote it, for messages
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+
 @dataclass
 class Figure:
-    path: Path | None  # absolute, already checked to be inside the plan folder
+    image: ImageData | None  # None for a chart, which is drawn from the data instead
     alt: str
     caption: list[Inline]
     id: str
@@ -321,7 +347,7 @@ class Part:
 
     blocks: list[Block]
     footnotes: dict[int, list[Block]] = field(default_factory=dict)
-    logo: Path | None = None
+    logo: ImageData | None = None
     key: str = ""  # put before every anchor of the part when a binder has several
     number: str = ""  # an appendix's number in a binder ("1", "2"); "" otherwise
     title: str = ""
@@ -363,7 +389,7 @@ class Document:
         look: Look,
         blocks: list[Block],
         footnotes: dict[int, list[Block]] | None = None,
-        logo: Path | None = None,
+        logo: ImageData | None = None,
     ) -> Document:
         """A document of one part (a plan, a report on its own)."""
         return cls(info, look, [Part(blocks, footnotes or {}, logo, draft=info.is_draft)])
@@ -384,7 +410,7 @@ class Document:
         return self.part.footnotes
 
     @property
-    def logo(self) -> Path | None:
+    def logo(self) -> ImageData | None:
         return self.part.logo
 
     def walk(self):

@@ -95,11 +95,15 @@ class Anchors:
     """Anchors handed out so far, so that each is unique in the binder."""
 
     used: set[str] = field(default_factory=set)
+    # Per base, the first suffix not yet known to be taken: without it, n headings of the
+    # same title would try 1 + 2 + ... + n anchors (quadratic in the text's length).
+    suffix: dict[str, int] = field(default_factory=dict)
 
     def unique(self, anchor: str) -> str:
-        base, n = anchor, 2
+        base, n = anchor, self.suffix.get(anchor, 2)
         while anchor in self.used:
             anchor, n = f"{base}-{n}", n + 1
+        self.suffix[base] = n
         self.used.add(anchor)
         return anchor
 

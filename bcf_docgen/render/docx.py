@@ -17,12 +17,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import os
 import re
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 import docx
@@ -43,6 +41,7 @@ from ..document.model import (
     Figure,
     FootnoteRef,
     Heading,
+    ImageData,
     Inline,
     Landscape,
     LineBreak,
@@ -59,6 +58,7 @@ from ..document.model import (
     XRef,
     plain_text,
 )
+from ..untrusted import SourceDateEpochError, language_tag, safe_url, source_date_epoch
 from .docx_layout import fit_columns, longest_word
 from .docx_ooxml import (
     EMU_PER_TWIP,
@@ -79,6 +79,7 @@ from .docx_ooxml import (
     text_run,
     val,
     watermark_run,
+    xml_attr,
     xml_safe,
 )
 from .docx_package import drop_relationship, replace_blob, replace_named
@@ -296,8 +297,12 @@ class _Writer:
         if part.cover_end or (part.cover and part.logo is not None):
             self._set_apart()
         if part.logo is not None:
-            self._emit([self._logo(part.logo)])
-        for block in _headings_join_landscape(part.blocks):
+            self._emit(self._logo(part.logo))
+        for block in part.blocks[: part.cover_end]:
+            self._top_level(block)
+        if part.cover_end:  # the cover is a page of its own, as in the PDF
+            self.pending_break = not self.at_page_start
+        for block in _headings_join_landscape(part.blocks[part.cover_end :]):
             self._top_level(block)
         if part.footnotes:
             self._emit(self._notes(part))
@@ -451,8 +456,11 @@ class _Writer:
         return [text_run(node.text, props)]
 
     def link(self, node: Link, look: _Look) -> list[etree._Element]:
-        rel = self.part.relate_to(node.url, RT.HYPERLINK, is_external=True)
         inner = self._inlines(node.children, look)
+        url = safe_url(node.url)
+        if url is None:  # javascript:, data:, file: ...: the text without the link
+            return inner
+        rel = self.part.relate_to(url, RT.HYPERLINK, is_external=True)
         for run in inner:
             _restyle(run, "Hyperlink")
         return [external_link(rel, inner)]
@@ -672,12 +680,15 @@ class _Writer:
 
     # ------------------------------------------------------------------------- figures
 
-    def _picture(self, path, width: int, height: int, alt: str, title: str):
-        """A picture scaled to `width` twips, or smaller to stay within `height`."""
-        image = path if isinstance(path, io.BytesIO) else str(path)
-        inline = self.part.new_pic_inline(image, Emu(width * EMU_PER_TWIP), None)
+    def _picture(self, data: bytes, width: int, height: int, alt: str, title: str):
+        """A picture scaled to `width` twips, or smaller to stay within `height`.
+
+        `data` is a PNG, JPEG or GIF checked and decoded before the writers (or a chart
+        drawn as PNG): the writer embeds those bytes and never reads a file.
+        """
+        inline = self.part.new_pic_inline(io.BytesIO(data), Emu(width * EMU_PER_TWIP), None)
         if inline.extent.cy > height * EMU_PER_TWIP:
-            inline = self.part.new_pic_inline(image, None, Emu(height * EMU_PER_TWIP))
+            inline = self.part.new_pic_inline(io.BytesIO(data), None, Emu(height * EMU_PER_TWIP))
         self.shape_ids += 1
         inline.docPr.set("id", str(self.shape_ids))
         inline.docPr.set("name", f"Picture {self.shape_ids}")
@@ -694,8 +705,13 @@ class _Writer:
         caption_text = plain_text(figure.caption)
         width, height = int(place.width * fraction), int(place.height * 0.75)
         # A chart drawn from the data comes as PNG bytes at print resolution.
-        source = io.BytesIO(figure.chart.png()) if figure.chart is not None else figure.path
-        run = self._picture(source, width, height, figure.alt, caption_text)
+        if figure.chart is not None:
+            data = figure.chart.png()
+        elif figure.image is not None and figure.image.format != "svg":
+            data = figure.image.data
+        else:
+            return []  # composition makes no such figure: a figure is a PNG, JPEG or GIF
+        run = self._picture(data, width, height, figure.alt, caption_text)
         picture = paragraph(
             ppr(keep_next=True, spacing={"before": "120", "after": "0"}, jc="center"), run
         )
@@ -725,11 +741,16 @@ class _Writer:
         out += [paragraph(ppr(style="CoverText"), text_run(line)) for line in page.after]
         return out
 
-    def _logo(self, logo: Path) -> etree._Element:
+    def _logo(self, logo: ImageData) -> list[etree._Element]:
+        """The logo at the top right of a cover; none for an SVG logo, which a Word file
+        cannot hold (composition reported it: `logo.svg-word`)."""
+        if logo.format == "svg":
+            return []
         alt = f"{self.info.author} logo"
         page = self.look.page
-        run = self._picture(logo, mm(page.logo_width_mm), mm(page.logo_height_mm), alt, "")
-        return paragraph(ppr(jc="right", spacing={"after": "240"}), run)
+        size = mm(page.logo_width_mm), mm(page.logo_height_mm)
+        run = self._picture(logo.data, *size, alt, "")
+        return [paragraph(ppr(jc="right", spacing={"after": "240"}), run)]
 
     # ------------------------------------------------------------------------ contents
 
@@ -896,26 +917,27 @@ class _Writer:
                 blob = rel.target_part.blob.decode("utf-8")
                 blob = re.sub(
                     r'(<a:majorFont>\s*<a:latin typeface=")[^"]*',
-                    lambda m: m.group(1) + self.look.fonts.heading,
+                    lambda m: m.group(1) + xml_attr(self.look.fonts.heading),
                     blob,
                 )
                 blob = re.sub(
                     r'(<a:minorFont>\s*<a:latin typeface=")[^"]*',
-                    lambda m: m.group(1) + self.look.fonts.body,
+                    lambda m: m.group(1) + xml_attr(self.look.fonts.body),
                     blob,
                 )
                 replace_blob(self.part.package, rel.target_part, blob.encode("utf-8"))
 
     def _properties(self) -> None:
+        """The core properties (title, author...), as plan text cleaned like every run."""
         info = self.info
         props = self.word.core_properties
-        props.title = info.title
-        props.subject = info.subject
-        props.author = info.author
-        props.keywords = ", ".join(info.keywords)
+        props.title = xml_safe(info.title)
+        props.subject = xml_safe(info.subject)
+        props.author = xml_safe(info.author)
+        props.keywords = xml_safe(", ".join(info.keywords))
         props.comments = ""
         props.category = ""
-        props.language = info.language or "en-GB"
+        props.language = language_tag(info.language)
         props.revision = 1
         stamp = _timestamp(info.date)
         props.created = stamp
@@ -987,11 +1009,16 @@ def _note_bookmark(name: str, ident: int):
 
 
 def _timestamp(date: dt.date) -> dt.datetime:
-    """The plan's date at midnight UTC, unless SOURCE_DATE_EPOCH says otherwise."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).replace(tzinfo=None)
-    return dt.datetime(date.year, date.month, date.day)
+    """The plan's date at midnight UTC, unless SOURCE_DATE_EPOCH says otherwise.
+
+    The command line refuses a malformed SOURCE_DATE_EPOCH before building (exit 2); a
+    caller of the library that did not gets the plan's date rather than an exception.
+    """
+    try:
+        stamp = source_date_epoch()
+    except SourceDateEpochError:
+        stamp = None
+    return stamp or dt.datetime(date.year, date.month, date.day)
 
 
 def _app_xml(total_pages: int | None) -> bytes:
@@ -1018,7 +1045,7 @@ def _font_table(fonts: list[str]) -> bytes:
 
 
 def _attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    return xml_attr(value)
 
 
 def _normalise_zip(data: bytes) -> bytes:

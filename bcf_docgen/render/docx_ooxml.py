@@ -17,6 +17,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
+from ..untrusted import xml_text
+
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 VML = "urn:schemas-microsoft-com:vml"
 OFFICE = "urn:schemas-microsoft-com:office:office"
@@ -27,12 +29,11 @@ TWIPS_PER_CM = 1440 / 2.54
 EMU_PER_TWIP = 635
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def xml_safe(text: str) -> str:
-    """`text` without the control characters XML 1.0 cannot hold (lxml refuses them)."""
-    return _NOT_XML.sub("", text)
+    """`text` without the characters XML 1.0 cannot hold (lxml refuses them): the one
+    rule of `untrusted.xml_text`, so the .docx holds the text the HTML and PDF hold.
+    Every text and attribute value from the document goes through this."""
+    return xml_text(text)
 
 
 def cm(value: float) -> int:
@@ -44,7 +45,7 @@ def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element)
     """`el("w:jc", {"w:val": "right"})`: an element with prefixed attributes and children."""
     node = OxmlElement(tag)
     for key, value in (attrs or {}).items():
-        node.set(qn(key), str(value))
+        node.set(qn(key), xml_safe(str(value)))
     for child in children:
         node.append(child)
     return node
@@ -263,7 +264,7 @@ def _instr(instruction: str, props: etree._Element | None) -> etree._Element:
         run.append(clone_rpr(props))
     instr = el("w:instrText")
     instr.set(XML_SPACE, "preserve")
-    instr.text = f" {instruction.strip()} "
+    instr.text = xml_safe(f" {instruction.strip()} ")
     run.append(instr)
     return run
 
@@ -390,8 +391,8 @@ def watermark_run(
             "mso-position-vertical-relative:margin",
         ]
     )
-    escaped_text = _xml_attr(text)
-    escaped_font = _xml_attr(font)
+    escaped_text = xml_attr(text)
+    escaped_font = xml_attr(font)
     xml = (
         f'<w:r xmlns:w="{nsmap["w"]}" xmlns:v="{VML}" xmlns:o="{OFFICE}"'
         f' xmlns:w10="{WORD_2003}">'
@@ -407,8 +408,8 @@ def watermark_run(
         "</v:shapetype>"
         f'<v:shape id="PowerPlusWaterMarkObject{number}" o:spid="_x0000_s{2048 + number}"'
         ' type="#_x0000_t136"'
-        f' style="{style}" o:allowincell="f" fillcolor="#{fill}" stroked="f">'
-        f'<v:fill opacity="{opacity:g}"/>'
+        f' style="{style}" o:allowincell="f" fillcolor="#{xml_attr(fill)}" stroked="f">'
+        f'<v:fill opacity="{float(opacity):g}"/>'
         f'<v:textpath style="font-family:&quot;{escaped_font}&quot;;font-size:1pt"'
         f' string="{escaped_text}"/>'
         '<w10:wrap anchorx="margin" anchory="margin"/>'
@@ -417,7 +418,12 @@ def watermark_run(
     return parse_xml(xml)
 
 
-def _xml_attr(value: str) -> str:
+def xml_attr(value: str) -> str:
+    """`value` for an XML attribute written by hand (in double quotes)."""
     return (
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        xml_safe(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
     )

@@ -9,6 +9,7 @@ the model.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import re
 from collections.abc import Callable, Iterable
@@ -27,6 +28,7 @@ from ..document.model import (
     Figure,
     FootnoteRef,
     Heading,
+    ImageData,
     Inline,
     Landscape,
     LineBreak,
@@ -43,10 +45,30 @@ from ..document.model import (
     XRef,
 )
 from ..paths import default_templates
+from ..untrusted import language_tag, safe_url, xml_text
 
-esc = html.escape
+# Text that reads like a script URL or an event attribute ("javascript:", "onerror=")
+# is written with a character reference for its ':' or '=': the same text on screen and
+# in the PDF, and a page in which a plain search finds no such markup (issue 11).
+_DEFUSE = re.compile(r"(?i)(script\s*):|(\bon[a-z]+\s*)=")
 
-# Pictures drawn from the data (charts) are served to WeasyPrint from memory under this.
+
+def _defuse(match: re.Match[str]) -> str:
+    return f"{match.group(1)}&#58;" if match.group(1) is not None else f"{match.group(2)}&#61;"
+
+
+def esc(text: str) -> str:
+    """Text for HTML: without the characters XML cannot hold (as in the .docx), then
+    with `&`, `<`, `>` and both quotes escaped, so it is safe in content and attributes.
+    Every string from the document reaches the page through this or `css_string`."""
+    escaped = html.escape(xml_text(text), quote=True)
+    if ":" in escaped or "=" in escaped:
+        escaped = _DEFUSE.sub(_defuse, escaped)
+    return escaped
+
+
+# Pictures (charts drawn from the data, and the plan's checked images) are served to
+# WeasyPrint from memory under this: it reads no picture from a file.
 GENERATED_URL = "bcf-internal:generated/"
 
 
@@ -71,14 +93,21 @@ def look_context(look: Look) -> dict[str, Any]:
 
 
 def theme_environment(templates: Path | None = None) -> jinja2.Environment:
-    """Jinja for the project's own stylesheet templates (templates/theme/), not content."""
-    return jinja2.Environment(
+    """Jinja for the project's own stylesheet templates (templates/theme/), not content.
+
+    The templates write the look's values as they are (each checked by the look's
+    grammar) and any text through the `css_string` and `css_ident` filters.
+    """
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str((templates or default_templates()) / "theme")),
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["css_string"] = css_string
+    env.filters["css_ident"] = css_ident
+    return env
 
 
 def stylesheet(document: Document, templates: Path | None = None, draft: bool | None = None) -> str:
@@ -95,7 +124,6 @@ def stylesheet(document: Document, templates: Path | None = None, draft: bool | 
 def binder_stylesheet(document: Document, templates: Path | None = None) -> str:
     """A binder's extra rules: each part's running header and bookmark levels, title pages."""
     env = theme_environment(templates)
-    env.filters["css_string"] = css_string
     parts = [
         {
             "id": part.anchor,
@@ -123,10 +151,47 @@ def full_stylesheet(document: Document, templates: Path | None = None) -> str:
     return stylesheet(document, templates, draft=False) + binder_stylesheet(document, templates)
 
 
+# In a CSS string inside <style>: what could end the string (quotes, a backslash, a line
+# break) or the style element (`</style>`), or be read as markup by a careless reader
+# (`<`, `>`, `&`), and every other control character, written as a CSS escape.
+_CSS_ESCAPE = re.compile(r"[\"'\\<>&\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CSS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _css_escape(match: re.Match[str]) -> str:
+    return f"\\{ord(match.group()):X} "  # `\3C `: the space ends the escape
+
+
 def css_string(text: str) -> str:
-    """Text as a quoted CSS string: quotes and backslashes escaped, no line breaks."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", " ", text) + '"'
+    """Text as a quoted CSS string, the only way text from a document enters CSS.
+
+    Tabs and line breaks become spaces (a running header is one line); characters XML
+    cannot hold are dropped, as everywhere; the rest of `_CSS_ESCAPE` is escaped as
+    `\\3C `, so neither the string nor the style element can be ended from inside.
+    """
+    text = re.sub(r"[\t\n\r]", " ", xml_text(text))
+    return '"' + _CSS_ESCAPE.sub(_css_escape, text) + '"'
+
+
+def css_ident(name: str) -> str:
+    """`name` as a CSS identifier (an id selector): itself when it is a plain name, else
+    with every character outside [A-Za-z0-9_-] (and a leading digit) written as an escape."""
+    if _CSS_NAME.fullmatch(name):
+        return name
+    out = [
+        ch if ch.isascii() and (ch.isalnum() or ch in "_-") else f"\\{ord(ch):X} "
+        for ch in xml_text(name)
+    ]
+    if out and out[0].isdigit():
+        out[0] = f"\\{ord(out[0]):X} "
+    return "".join(out) or "_"
+
+
+def css_class(name: str, fallback: str = "") -> str:
+    """A class name for an HTML attribute: `name` if it is a plain CSS name, else
+    `fallback`. Class names come from the model's closed lists (paragraph styles,
+    callout kinds, RAG ratings); this keeps one that is not out of the markup."""
+    return name if _CSS_NAME.fullmatch(name) else fallback
 
 
 class _Writer:
@@ -135,11 +200,11 @@ class _Writer:
     def __init__(
         self,
         document: Document,
-        image_url: Callable[[Path], str],
+        image_url: Callable[[ImageData], str] | None = None,
         generated: dict[str, bytes] | None = None,
     ):
         self.doc = document
-        self.image_url = image_url
+        self.image_url = image_url or self.embed
         # Pictures drawn from the data, by the URL the page uses for them; without it they
         # are written into the page as data: URLs.
         self.generated = generated
@@ -148,6 +213,18 @@ class _Writer:
 
     def ident(self, anchor: str) -> str:
         return esc(anchor)
+
+    def embed(self, image: ImageData) -> str:
+        """A picture's URL: its checked bytes from the model (never a file of the plan),
+        as a data: URL, so the HTML preview is one self-contained file, or, for the PDF,
+        an internal URL under which they are added to `generated` for the fetcher."""
+        if self.generated is None:
+            encoded = base64.b64encode(image.data).decode("ascii")
+            return f"data:{image.media_type};base64,{encoded}"
+        digest = hashlib.sha256(image.data).hexdigest()[:24]
+        url = f"{GENERATED_URL}image-{digest}.{image.format}"
+        self.generated[url] = image.data
+        return url
 
     def chart_url(self, figure: Figure) -> str:
         assert figure.chart is not None
@@ -174,7 +251,10 @@ class _Writer:
         return text
 
     def link(self, node: Link) -> str:
-        return f'<a href="{esc(node.url)}">{self.inlines(node.children)}</a>'
+        url = safe_url(node.url)
+        if url is None:
+            return self.inlines(node.children)
+        return f'<a href="{esc(url)}">{self.inlines(node.children)}</a>'
 
     def xref(self, node: XRef) -> str:
         if not node.anchor:
@@ -199,14 +279,15 @@ class _Writer:
             BLOCK_RULES[type(block)](self, block)
 
     def heading(self, block: Heading) -> None:
-        tag = f"h{block.level}"
+        tag = f"h{min(max(int(block.level), 1), 6)}"
         classes = ' class="new-page"' if block.page_break_before and block.level == 1 else ""
         number = f'<span class="num">{esc(block.prefix)}</span> ' if block.prefix else ""
         title = self.inlines(block.title)
         self.out.append(f'<{tag} id="{self.ident(block.anchor)}"{classes}>{number}{title}</{tag}>')
 
     def paragraph(self, block: Paragraph) -> None:
-        cls = "" if block.style == "body" else f' class="{block.style}"'
+        style = css_class(block.style, "body")
+        cls = "" if style == "body" else f' class="{style}"'
         self.out.append(f"<p{cls}>{self.inlines(block.inlines)}</p>")
 
     def list(self, block: ListBlock) -> None:
@@ -215,7 +296,8 @@ class _Writer:
         start = ""
         if block.ordered and block.start != 1:
             # WeasyPrint ignores `start`; the list-item counter does the same in print.
-            start = f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
+            first = int(block.start)
+            start = f' start="{first}" style="counter-reset: list-item {first - 1}"'
         w(f"<{tag}{start}>")
         for item in block.items:
             w("<li>")
@@ -227,7 +309,7 @@ class _Writer:
         w(f"</{tag}>")
 
     def callout(self, block: Callout) -> None:
-        self.out.append(f'<div class="callout {block.kind}">')
+        self.out.append(f'<div class="callout {css_class(block.kind, "statement")}">')
         if block.title:
             self.out.append(f'<p class="callout-title">{esc(block.title)}</p>')
         self.blocks(block.blocks)
@@ -236,9 +318,10 @@ class _Writer:
     def figure(self, block: Figure) -> None:
         if block.chart is not None:
             url = self.chart_url(block)
+        elif block.image is not None:
+            url = self.image_url(block.image)
         else:
-            assert block.path is not None
-            url = self.image_url(block.path)
+            return  # composition makes no figure without a picture
         self.out.append(
             f'<figure id="{self.ident(block.anchor)}"><img src="{esc(url)}" '
             f'alt="{esc(block.alt)}" style="width: {block.width_fraction * 100:.0f}%">'
@@ -301,7 +384,8 @@ class _Writer:
         w("</tbody></table>")
 
     def row(self, row: Row, header: bool, table: Table) -> str:
-        cls = f' class="{row.kind}"' if row.kind != "body" else ""
+        kind = css_class(row.kind, "body")
+        cls = f' class="{kind}"' if kind != "body" else ""
         ident = f' id="{self.ident(row.anchor)}"' if row.anchor else ""
         cells = []
         for index, cell in enumerate(row.cells):
@@ -311,11 +395,12 @@ class _Writer:
     def cell(self, cell: Cell, header: bool, row_header: bool) -> str:
         classes: list[str] = []
         if cell.align != "left":
-            classes.append(cell.align)
+            classes.append(css_class(cell.align))
         if cell.rag:
-            classes.append(f"rag-{cell.rag}")
+            classes.append(css_class(f"rag-{cell.rag}"))
+        classes = [name for name in classes if name]
         cls = f' class="{" ".join(classes)}"' if classes else ""
-        span = f' colspan="{cell.colspan}"' if cell.colspan > 1 else ""
+        span = f' colspan="{int(cell.colspan)}"' if cell.colspan > 1 else ""
         content = self.inlines(cell.inlines)
         if header:
             return f'<th scope="col"{cls}{span}>{content}</th>'
@@ -338,7 +423,7 @@ class _Writer:
                 f'class="new-page">{esc(block.title)}</h1><ol>'
             )
         for entry in block.entries:
-            cls = f"level-{entry.level}" + (" part" if entry.part else "")
+            cls = f"level-{int(entry.level)}" + (" part" if entry.part else "")
             text = f"{entry.prefix} {entry.text}" if entry.prefix else entry.text
             w(f'<li class="{cls}"><a href="#{self.ident(entry.anchor)}">{esc(text)}</a></li>')
         w("</ol></nav>")
@@ -421,7 +506,7 @@ INLINE_RULES: dict[type, Callable[[_Writer, Any], str]] = {
 
 def render_body(
     document: Document,
-    image_url: Callable[[Path], str] | None = None,
+    image_url: Callable[[ImageData], str] | None = None,
     *,
     generated: dict[str, bytes] | None = None,
 ) -> str:
@@ -430,7 +515,7 @@ def render_body(
     Pictures drawn from the data are added to `generated` under the URLs the HTML uses
     (data: URLs when it is None).
     """
-    writer = _Writer(document, image_url or (lambda path: path.as_uri()), generated)
+    writer = _Writer(document, image_url, generated)
     if len(document.parts) == 1:
         writer.part_body(document.parts[0])
     else:
@@ -440,22 +525,22 @@ def render_body(
 
 def render_html(
     document: Document,
-    image_url: Callable[[Path], str] | None = None,
+    image_url: Callable[[ImageData], str] | None = None,
     templates: Path | None = None,
     generated: dict[str, bytes] | None = None,
 ) -> str:
     """The document as a complete HTML page (UTF-8 text).
 
-    `image_url` maps a figure's path to the URL written in the page; by default a
-    file: URL, which the PDF writer's fetcher allows only inside the plan folder.
-    Charts are data: URLs, or URLs collected in `generated` when it is given (the PDF).
+    `image_url` maps a picture (its checked bytes) to the URL written in the page; by
+    default pictures and charts are data: URLs, or URLs collected in `generated` when
+    it is given (the PDF, whose fetcher serves them from memory).
     """
     body = render_body(document, image_url, generated=generated)
     info = document.info
     title = f"{info.title}: {info.area}" if info.area else info.title
     head = (
         "<!DOCTYPE html>\n"
-        f'<html lang="{esc(info.language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{language_tag(info.language)}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n"
         f'<meta name="author" content="{esc(info.author)}">\n'
         f'<meta name="description" content="{esc(info.subject)}">\n'

@@ -87,11 +87,31 @@ def _watermark_png(
     return buffer.getvalue()
 
 
+MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def media_type(data: bytes) -> str:
+    """What picture `data` is, by its first bytes (the pictures in `generated` were
+    checked before the writers; anything else served is an SVG drawn from the data)."""
+    for magic, kind in MAGIC:
+        if data.startswith(magic):
+            return kind
+    return "image/svg+xml"
+
+
 def make_fetcher(allowed: list[Path], generated: dict[str, bytes] | None = None):
     """A WeasyPrint URL fetcher that reads only files under `allowed` and `generated`.
 
-    `generated` holds pictures drawn from the data (charts as SVG, the watermark as PNG)
-    by their internal URL.
+    `generated` holds the pictures by their internal URL: charts drawn from the data, the
+    watermark, and the plan's images, checked and decoded before any writer. The plan's
+    pictures are never read from files here; this fetcher is the last line of defence
+    for anything else a page or a drawing refers to (CSS `url()`, an SVG `href`): only
+    files under `allowed` (resolved, links followed) are served, nothing from the network.
     """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -105,8 +125,7 @@ def make_fetcher(allowed: list[Path], generated: dict[str, bytes] | None = None)
         def fetch(self, url, headers=None):
             if url in drawn:
                 data = drawn[url]
-                kind = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
-                return URLFetcherResponse(url, data, {"Content-Type": kind})
+                return URLFetcherResponse(url, data, {"Content-Type": media_type(data)})
             parsed = urlparse(url)
             if parsed.scheme != "file":
                 raise Refused(f"refused to fetch {url}: only files of the plan are used")
