@@ -7,11 +7,16 @@ PDF layout then overlap instead of adding up. A writer's libraries take about a 
 to import, so its process is started before the plan is read (`Writers`), and the
 import overlaps reading and checking. What a build writes, and how it is written, is
 the build job's (jobs.py).
+
+The PDF is always made in a worker, even alone: WeasyPrint runs there under the memory
+cap every worker has (workers.py) and under a wall-clock cap, `pdf_seconds()` (600 s
+unless BCF_DOCGEN_PDF_SECONDS says otherwise), after which the job kills it (jobs.py).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
@@ -33,6 +38,22 @@ NO_LIBREOFFICE = (
 )
 
 T = TypeVar("T")
+
+# The outputs made by an engine that content can make run for ever or grab all memory:
+# each is made in a worker process, under the caps, even when it is the only output.
+ENGINE_OUTPUTS = frozenset({"pdf"})
+PDF_SECONDS = 600.0  # the L benchmark plan's PDF takes about 30 s
+PDF_SECONDS_VARIABLE = "BCF_DOCGEN_PDF_SECONDS"
+
+
+def pdf_seconds() -> float:
+    """The wall-clock cap on making a PDF: BCF_DOCGEN_PDF_SECONDS when it is a positive
+    number of seconds, PDF_SECONDS otherwise."""
+    try:
+        value = float(os.environ.get(PDF_SECONDS_VARIABLE, ""))
+    except ValueError:
+        return PDF_SECONDS
+    return value if 0 < value < 10**9 else PDF_SECONDS
 
 
 def render_format(
@@ -111,10 +132,11 @@ class Writers(Closing):
 
     @classmethod
     def for_outputs(cls, names: Iterable[str]) -> Writers | None:
-        """Writers for `names`, or None when there is only one: a lone output is made
-        fastest in the process that already holds the document."""
+        """Writers for `names`, or None when there is only one and it is not an engine's
+        (ENGINE_OUTPUTS): a lone Word file or HTML page is made fastest in the process that
+        already holds the document, but a PDF is made under the caps."""
         names = list(dict.fromkeys(names))
-        return cls(names) if len(names) > 1 else None
+        return cls(names) if len(names) > 1 or ENGINE_OUTPUTS.intersection(names) else None
 
     @property
     def names(self) -> list[str]:
@@ -123,6 +145,10 @@ class Writers(Closing):
     def submit(self, name: str, fn: Callable[..., T], /, *args: Any) -> Future[T]:
         """Run `fn(*args)` in the worker for output `name`."""
         return self._workers[name].submit(fn, *args)
+
+    def stop(self, name: str) -> None:
+        """End the worker of output `name` now (one that ran past its time)."""
+        self._workers[name].close()
 
     def close(self) -> None:
         for workers in self._workers.values():

@@ -20,16 +20,19 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .build import Writers, render_output
+from .build import ENGINE_OUTPUTS, PDF_SECONDS_VARIABLE, Writers, pdf_seconds, render_output
 from .content.reader import PlanFolderError
 from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 from .findings import Findings
 from .pipeline import check_plan, write_all
 from .report import as_json, as_text
+from .workers import MEMORY_VARIABLE, memory_limit_mb
 
 if TYPE_CHECKING:
     from .content.plan import Plan
@@ -231,21 +234,76 @@ def why_unwritable(exc: OSError) -> str:
     return f"{exc.strerror or exc}; give --out a folder you can write to"
 
 
+class EngineFailure(Exception):
+    """An output's engine passed its cap (time or memory): the job writes nothing, and the
+    message says which output, which cap and how to raise it."""
+
+
+KEPT = "nothing was written and earlier outputs are left as they were"
+# What the messages call each output, and the program that makes it.
+ENGINES = {
+    "pdf": ("the PDF", "WeasyPrint"),
+    "docx": ("the Word file", "the Word writer (with LibreOffice)"),
+    "pack-docx": ("the pack's Word file", "the Word writer (with LibreOffice)"),
+    "html": ("the HTML page", "the HTML writer"),
+}
+
+
+def _too_slow(name: str, seconds: float) -> EngineFailure:
+    what, engine = ENGINES.get(name, (name, "its writer"))
+    return EngineFailure(
+        f"{what} could not be made: {engine} took longer than {seconds:g} s; {KEPT} "
+        f"(set {PDF_SECONDS_VARIABLE} to allow longer)"
+    )
+
+
+def _too_big(name: str) -> EngineFailure:
+    what, engine = ENGINES.get(name, (name, "its writer"))
+    return EngineFailure(
+        f"{what} could not be made: {engine} needed more than {memory_limit_mb()} MB of "
+        f"memory (its process stopped before it finished, or crashed); {KEPT} "
+        f"(set {MEMORY_VARIABLE} to allow more)"
+    )
+
+
 def render_outputs(
     prepared: Prepared,
     writers: Writers | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[Output, tuple[bytes, list[str]]]:
     """Every output's bytes and notes, side by side in `writers` where it has a worker,
-    here otherwise; the check reports are made here from the findings."""
+    here otherwise; the check reports are made here from the findings.
+
+    An engine's output (the PDF) is never made here: without `writers` it gets a worker
+    of its own, so that it runs under the caps. Raises EngineFailure when an output's
+    worker passes its time (the worker is killed) or dies (its memory cap).
+    """
+    own = None
+    if writers is None:
+        engines = [o.name for o in prepared.outputs if o.name in ENGINE_OUTPUTS]
+        own = writers = Writers(engines) if engines else None
+    try:
+        return _render_all(prepared, writers, progress)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _render_all(
+    prepared: Prepared, writers: Writers | None, progress: Callable[[str], None] | None
+) -> dict[Output, tuple[bytes, list[str]]]:
     request = prepared.request
     args = (prepared.model, prepared.plan.root, request.templates, request.paginate)
-    futures: dict[Output, Future[tuple[bytes, list[str]]]] = {}
+    futures: dict[Output, tuple[Future[tuple[bytes, list[str]]], float]] = {}
     for output in prepared.outputs:
         if writers is not None and output.name in writers.names and not output.report:
-            futures[output] = writers.submit(
-                output.name, render_output, request.kind, output.name, *args
-            )
+            try:
+                future = writers.submit(
+                    output.name, render_output, request.kind, output.name, *args
+                )
+            except BrokenProcessPool:  # its worker died starting: the memory cap
+                raise _too_big(output.name) from None
+            futures[output] = (future, time.monotonic())
     made: dict[Output, tuple[bytes, list[str]]] = {}
     for output in prepared.outputs:
         if output.report:
@@ -254,11 +312,46 @@ def render_outputs(
             made[output] = render_output(request.kind, output.name, *args)
             if progress:
                 progress(output.name)
-    for output, future in futures.items():
-        made[output] = future.result()
+    for output, (future, started) in futures.items():
+        assert writers is not None
+        made[output] = _result(future, output.name, started, writers)
         if progress:
             progress(output.name)
     return {output: made[output] for output in prepared.outputs}
+
+
+def _result(
+    future: Future[tuple[bytes, list[str]]], name: str, started: float, writers: Writers
+) -> tuple[bytes, list[str]]:
+    """What a worker made, waiting at most until its cap (an engine's only); its worker
+    is killed when the cap passes."""
+    seconds = pdf_seconds() if name in ENGINE_OUTPUTS else None
+    left = None if seconds is None else max(0.0, started + seconds - time.monotonic())
+    try:
+        return future.result(timeout=left)
+    except FutureTimeout:
+        writers.stop(name)
+        raise _too_slow(name, seconds or 0.0) from None
+    except Exception as exc:
+        if _out_of_memory(exc):
+            raise _too_big(name) from None
+        raise
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """Whether a worker's failure is its memory cap's doing: a MemoryError, an ENOMEM
+    (a library that could not be loaded), or the worker gone (a C library that aborts
+    when an allocation fails), here or in what caused it."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, MemoryError | BrokenProcessPool):
+            return True
+        if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+            return True
+        if "cannot allocate memory" in str(exc).lower():
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def verify_outputs(paths: Mapping[str, Path], document: Document) -> list[str]:
@@ -308,6 +401,9 @@ def _build(
         return
     try:
         made = render_outputs(prepared, writers, progress)
+    except EngineFailure as exc:  # past a cap: the plan's doing, not a bug
+        result.status, result.problem = EXIT_CONTENT, str(exc)
+        return
     except OSError as exc:  # a writer's temporary files (LibreOffice's) on a full disk
         if exc.errno not in DISK_FULL:
             raise

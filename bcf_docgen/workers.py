@@ -22,6 +22,14 @@ threads (a progress spinner, a pool's manager) can deadlock the child.
 The death signal is Linux's. Elsewhere the workers still end with `close()` (on success,
 errors, Ctrl-C and SIGTERM), but not when their parent is killed outright.
 
+Every worker, and every program started with `die_with_parent_preexec`, also runs under
+a memory cap: its address space is limited (RLIMIT_AS) to `memory_limit_mb()` megabytes,
+4096 unless the environment variable BCF_DOCGEN_MEMORY_MB says otherwise. The engines
+the workers run (WeasyPrint's layout, LibreOffice, a child of the Word worker that
+inherits the cap) are large C programs fed with plan content: a picture or a table that
+makes one grab all the machine's memory then stops that one process, and the build
+says so (jobs.py), instead of the machine swapping or the kernel killing at random.
+
 The kernel sends the signal when the *thread* that started a process ends, so create
 and first use `Workers` from a thread that lives as long as they do (the main thread, or
 a pool's own manager thread), never from a short-lived helper thread.
@@ -35,6 +43,11 @@ import multiprocessing
 import os
 import signal
 import sys
+
+try:
+    import resource
+except ImportError:  # not on Unix: no memory cap
+    resource = None  # type: ignore[assignment]
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
@@ -42,6 +55,42 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+MEMORY_MB = 4096  # each worker's (and LibreOffice's) address space, unless the environment says
+MEMORY_VARIABLE = "BCF_DOCGEN_MEMORY_MB"
+
+
+def memory_limit_mb() -> int:
+    """The memory cap in megabytes: BCF_DOCGEN_MEMORY_MB when it is a positive number,
+    MEMORY_MB otherwise (an unusable value is not a reason to build without a cap)."""
+    try:
+        value = float(os.environ.get(MEMORY_VARIABLE, ""))
+    except ValueError:
+        return MEMORY_MB
+    return int(value) if 1 <= value < 2**40 else MEMORY_MB
+
+
+def _address_space(megabytes: int) -> tuple[int, int] | None:
+    """The (soft, hard) RLIMIT_AS that caps a process at `megabytes`, or None where there
+    is no such limit. Worked out before any fork (see `die_with_parent_preexec`)."""
+    if resource is None or not hasattr(resource, "RLIMIT_AS"):
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)  # never raise a cap set from outside (the tests' own)
+    return cap, hard
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space (and its future children's) at `megabytes`."""
+    limits = _address_space(megabytes)
+    if limits is not None:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
 
 T = TypeVar("T")
 
@@ -81,20 +130,29 @@ def die_with_parent_preexec() -> Callable[[], None] | None:
     if prctl is None:
         return None
     parent = os.getpid()
+    limits = _address_space(memory_limit_mb())  # the memory cap, for LibreOffice
 
     def preexec() -> None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         if os.getppid() != parent:
             os._exit(1)
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
 
     return preexec
 
 
 def _start_worker(
-    parent: int, nice: int, warm: Callable[..., object] | None, args: tuple[Any, ...]
+    parent: int,
+    nice: int,
+    memory_mb: int,
+    warm: Callable[..., object] | None,
+    args: tuple[Any, ...],
 ) -> None:
-    """Runs first in every worker: tie it to its parent, then do the caller's warm-up."""
+    """Runs first in every worker: tie it to its parent, cap its memory, then do the
+    caller's warm-up."""
     die_with_parent(parent)
+    limit_memory(memory_mb)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if nice:
@@ -138,8 +196,9 @@ class Workers(Closing):
 
     `warm(*args)` runs in each worker when it starts (to import a writer's libraries while
     the parent reads the plan, say); `nice` lowers the workers' priority, so that work the
-    user is waiting for in the parent comes first. Use as a context manager, or call
-    `close()`: either ends the workers at once, finished or not.
+    user is waiting for in the parent comes first; `memory_mb` caps each worker's memory
+    (`memory_limit_mb()` by default). Use as a context manager, or call `close()`: either
+    ends the workers at once, finished or not.
     """
 
     def __init__(
@@ -148,13 +207,15 @@ class Workers(Closing):
         warm: Callable[..., object] | None = None,
         args: Iterable[Any] = (),
         nice: int = 0,
+        memory_mb: int | None = None,
     ) -> None:
         self.processes = max(1, processes)
+        self.memory_mb = memory_mb or memory_limit_mb()
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(os.getpid(), nice, warm, tuple(args)),
+            initargs=(os.getpid(), nice, self.memory_mb, warm, tuple(args)),
         )
 
     def start(self) -> Workers:

@@ -92,4 +92,8 @@ def test_builds_with_early_workers_match_builds_without(make_plan, tmp_path: Pat
     for first, second in zip(parallel.paths, serial.paths, strict=True):
         assert first.name == second.name
         assert first.read_bytes() == second.read_bytes()
-    assert Writers.for_outputs(["pdf"]) is None
+    assert Writers.for_outputs(["html"]) is None  # a lone output is made in the process
+    alone = Writers.for_outputs(["pdf"])  # but a PDF always under the caps (issue 11)
+    assert alone is not None
+    with alone:
+        assert alone.names == ["pdf"]
