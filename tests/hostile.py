@@ -18,12 +18,14 @@ A case then asserts its own finding (code, file, line) or its own correct output
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from conftest import cli_path, write_plan
 
@@ -136,3 +138,21 @@ def assert_clean(outcome: Outcome) -> None:
             html = data.decode("utf-8", "replace").lower()
             for marker in INJECTED:
                 assert marker not in html, f"{marker!r} from content is in {name}"
+
+
+def check_json(case: Case) -> tuple[Outcome, list[dict[str, Any]]]:
+    """`check --format json` on the case: the outcome (asserted clean) and its findings."""
+    outcome = run_case(case, "check", "--format", "json")
+    assert_clean(outcome)
+    return outcome, json.loads(outcome.stdout)["findings"]
+
+
+def one(findings: list[dict[str, Any]], code: str) -> dict[str, Any]:
+    """The single finding with `code`."""
+    matching = [f for f in findings if f["code"] == code]
+    assert len(matching) == 1, (code, findings)
+    return matching[0]
+
+
+def at(finding: dict[str, Any]) -> tuple[str, int]:
+    return finding["file"], finding["line"]

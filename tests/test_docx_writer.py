@@ -834,7 +834,9 @@ def test_paginate_returns_none_without_libreoffice(monkeypatch):
 
 
 def test_build_without_libreoffice_still_gives_a_complete_file(folder, monkeypatch):
-    monkeypatch.setattr(libreoffice, "paginate", lambda data, timeout=120: None)
+    monkeypatch.setattr(
+        libreoffice, "paginate", lambda data, timeout=libreoffice.PAGINATE_SECONDS: None
+    )
     data, paginated = build_docx(sample(folder))
     assert not paginated
     assert data == render_docx(sample(folder))
@@ -846,7 +848,7 @@ def test_build_writes_the_pages_it_was_told_and_stops_when_they_hold(folder, mon
     found = Pages({destination_name(names[a]): n + 3 for n, (_, a, _) in enumerate(LISTED)}, 11)
     calls = []
 
-    def fake(data, timeout=120):
+    def fake(data, timeout=libreoffice.PAGINATE_SECONDS):
         calls.append(data)
         return found
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from conftest import PLAN_YAML, SCHEME_YAML
-from hostile import Case, Outcome, assert_clean, make_case, run_case
+from hostile import Case, Outcome, assert_clean, at, check_json, make_case, one, run_case
 from lxml import etree
 from pydantic import ValidationError
 
@@ -63,22 +63,6 @@ def plan_yaml(old: str, new: str) -> str:
     """conftest's plan.yaml with one line's text replaced (the line numbers stay)."""
     assert PLAN_YAML.count(old) == 1, old
     return PLAN_YAML.replace(old, new)
-
-
-def check_json(case: Case) -> tuple[Outcome, list[dict[str, Any]]]:
-    outcome = run_case(case, "check", "--format", "json")
-    assert_clean(outcome)
-    return outcome, json.loads(outcome.stdout)["findings"]
-
-
-def one(findings: list[dict[str, Any]], code: str) -> dict[str, Any]:
-    matching = [f for f in findings if f["code"] == code]
-    assert len(matching) == 1, (code, findings)
-    return matching[0]
-
-
-def at(finding: dict[str, Any]) -> tuple[str, int]:
-    return finding["file"], finding["line"]
 
 
 def built(case: Case, *extra: str) -> Outcome:

@@ -12,14 +12,13 @@ the right finding. The limits themselves are listed in docs/security.md ("Limits
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import METRICS_YAML, RISKS_YAML
-from hostile import Case, Outcome, assert_clean, make_case, run_case
+from hostile import Case, Outcome, assert_clean, at, check_json, make_case, one, run_case
 
 from bcf_docgen import templating
 from bcf_docgen.content.files import ContentError
@@ -35,22 +34,6 @@ HTML = ("build", "--to", "html", "--no-paginate")
 def section(body: str) -> str:
     """sections/intro.md with `body` from line 4 (lines 1-3 are its front matter)."""
     return f"---\ntitle: Introduction\n---\n{body}\n"
-
-
-def check_json(case: Case) -> tuple[Outcome, list[dict[str, Any]]]:
-    outcome = run_case(case, "check", "--format", "json")
-    assert_clean(outcome)
-    return outcome, json.loads(outcome.stdout)["findings"]
-
-
-def one(findings: list[dict[str, Any]], code: str) -> dict[str, Any]:
-    matching = [f for f in findings if f["code"] == code]
-    assert len(matching) == 1, (code, findings)
-    return matching[0]
-
-
-def at(finding: dict[str, Any]) -> tuple[str, int]:
-    return finding["file"], finding["line"]
 
 
 def limit_in_section(tmp_path: Path, body: str) -> dict[str, Any]:

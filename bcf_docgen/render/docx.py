@@ -110,7 +110,7 @@ def bookmark_names(doc: Document) -> dict[str, str]:
     return _collect_targets(doc)[0].mapping()
 
 
-def build_docx(doc: Document, timeout: float = 120, passes: int = 2) -> tuple[bytes, bool]:
+def build_docx(doc: Document, timeout: float | None = None, passes: int = 2) -> tuple[bytes, bool]:
     """Render, paginate with LibreOffice, render again with the real page numbers.
 
     Returns (docx bytes, paginated?). With `passes` = 2 the result is paginated once
@@ -119,7 +119,7 @@ def build_docx(doc: Document, timeout: float = 120, passes: int = 2) -> tuple[by
     complete except for the contents' page numbers, which Word fills in when the reader
     updates fields.
     """
-    from .libreoffice import paginate
+    from .libreoffice import PAGINATE_SECONDS, paginate
 
     names = bookmark_names(doc)
     data = render_docx(doc)
@@ -127,7 +127,7 @@ def build_docx(doc: Document, timeout: float = 120, passes: int = 2) -> tuple[by
     total: int | None = None
     paginated = False
     for _ in range(max(1, passes)):
-        result = paginate(data, timeout=timeout)
+        result = paginate(data, timeout=timeout or PAGINATE_SECONDS)
         if result is None:
             break
         found = _anchor_pages(names, result)

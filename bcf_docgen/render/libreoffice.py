@@ -40,6 +40,9 @@ EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value"
 # soffice.bin's exit codes asking to be started again (desktop's ExitHelper): after
 # creating a new user profile, and after a crash it recovered from.
 RESTART_CODES = (79, 81)
+# How long one LibreOffice pass may take: far beyond any plan on a loaded machine, so
+# only a hung LibreOffice reaches it (the Word file is then still written, unpaged).
+PAGINATE_SECONDS = 600
 STARTS = 3  # a restart is asked for once; more means something else is wrong
 
 
@@ -78,7 +81,7 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_pdf(docx: bytes, timeout: float = 120) -> bytes | None:
+def convert_to_pdf(docx: bytes, timeout: float = PAGINATE_SECONDS) -> bytes | None:
     """The PDF LibreOffice makes of `docx`, or None (not installed, failed, too slow)."""
     program = soffice()
     if program is None:
@@ -155,7 +158,7 @@ def _run(
         _stop(process, own_group)
 
 
-def paginate(docx: bytes, timeout: float = 120) -> Pages | None:
+def paginate(docx: bytes, timeout: float = PAGINATE_SECONDS) -> Pages | None:
     """The page of every bookmark in `docx` and the page count, laid out by LibreOffice.
 
     None when LibreOffice (or pypdf, to read its PDF) is not available, or the
