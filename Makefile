@@ -1,4 +1,5 @@
-# bcf-docgen: `make build` sets everything up and builds the example plan; `make test` runs the
+# bcf-docgen: `make build` sets everything up and builds the example plan and the example
+# scheme appendix (into $(OUT)/scheme-appendix); `make test` runs the
 # suite; `make lint` runs ruff and the type checker.
 PYTHON ?= python3
 VENV := .venv
@@ -11,6 +12,7 @@ SIZE ?= M
 
 build: $(VENV)/.installed
 	$(BIN)/bcf-docgen build $(PLAN) --out $(OUT)
+	$(BIN)/bcf-docgen build content/examples/scheme-appendix --out $(OUT)/scheme-appendix
 
 check: $(VENV)/.installed
 	$(BIN)/bcf-docgen check $(PLAN)

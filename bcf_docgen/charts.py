@@ -18,9 +18,11 @@ from functools import lru_cache
 from typing import Any, cast
 
 from . import formatting
+from .document import labels
 from .document.look import Look
 from .performance import MetricPerformance, metric_performance
 from .theme import look_from_theme
+from .unknown import TO_BE_CONFIRMED, Unknown, is_unknown
 
 PNG_DPI = 200
 
@@ -173,25 +175,39 @@ def comparable_line(m: MetricPerformance, value: float) -> float:
     return value if m.average else value / len(m.periods)
 
 
+def _drawn(value: object) -> float | None:
+    """A figure as a chart draws it: one not yet known (`tbc`) is no point, never 0."""
+    return value if isinstance(value, int | float) else None
+
+
+def not_drawn(m: MetricPerformance) -> bool:
+    """Whether some of the metric's figures are not yet known, so are left out of its chart."""
+    baseline = m.info.baseline
+    values = [v for p in m.periods for v in (p.plan, p.actual, p.last_year)]
+    values += [_year_target(m), baseline.value if baseline is not None else None]
+    return any(is_unknown(v) for v in values)
+
+
 def chart_for(m: MetricPerformance, look: Look) -> Chart:
     """The chart of a metric, in the look's colours (each at least 3:1 on the page)."""
     c = look.chart
     primary, accent, grey = c.primary, c.accent, c.grey
     series = [
-        Series("Actual", tuple(p.actual for p in m.periods), primary, "-", "o", 2.2),
+        Series("Actual", tuple(_drawn(p.actual) for p in m.periods), primary, "-", "o", 2.2),
     ]
     if any(p.plan is not None for p in m.periods):
-        series.insert(0, Series("Plan", tuple(p.plan for p in m.periods), accent, "--", "s"))
+        plan = tuple(_drawn(p.plan) for p in m.periods)
+        series.insert(0, Series("Plan", plan, accent, "--", "s"))
     if any(p.last_year is not None for p in m.periods):
         series.append(
-            Series("Last year", tuple(p.last_year for p in m.periods), grey, ":", "^", 1.4)
+            Series("Last year", tuple(_drawn(p.last_year) for p in m.periods), grey, ":", "^", 1.4)
         )
     lines: list[tuple[str, float, str, str]] = []
-    target = _year_target(m)
+    target = _drawn(_year_target(m))
     if target is not None and not any(p.plan is not None for p in m.periods):
         lines.append((f"{m.year} target", comparable_line(m, target), accent, "--"))
     baseline = m.info.baseline
-    if baseline is not None:
+    if baseline is not None and _drawn(baseline.value) is not None:
         label = f"Baseline {baseline.period}"
         if not m.average:
             label += f", {'monthly' if m.kind == 'month' else 'quarterly'} average"
@@ -213,15 +229,16 @@ def chart_for(m: MetricPerformance, look: Look) -> Chart:
     )
 
 
-def _year_target(m: MetricPerformance) -> float | None:
+def _year_target(m: MetricPerformance) -> float | Unknown | None:
     return m.info.targets.get(m.year)
 
 
 def caption_for(m: MetricPerformance) -> str:
     by = "month" if m.kind == "month" else "quarter"
+    note = f" ({labels.not_drawn(m.unknown_words)})" if not_drawn(m) else ""
     if any(p.plan is not None for p in m.periods):
-        return f"{m.info.name}: plan and actual by {by}, {m.year}"
-    return f"{m.info.name}: actual by {by}, {m.year}"
+        return f"{m.info.name}: plan and actual by {by}, {m.year}{note}"
+    return f"{m.info.name}: actual by {by}, {m.year}{note}"
 
 
 def alt_text(m: MetricPerformance) -> str:
@@ -237,9 +254,11 @@ def alt_text(m: MetricPerformance) -> str:
     drawn.append("the actual as a solid line with circles")
     if any(p.last_year is not None for p in m.periods):
         drawn.append("last year as a dotted line with triangles")
-    if m.info.baseline is not None:
+    if m.info.baseline is not None and _drawn(m.info.baseline.value) is not None:
         drawn.append(f"the {m.info.baseline.period} baseline as a dash-dot line")
     parts.append("It shows " + _join(drawn) + ".")
+    if not_drawn(m):
+        parts.append(labels.not_drawn(m.unknown_words))
     compared = m.compared
     if compared:
         n, above, below = len(compared), m.above, m.below
@@ -255,7 +274,7 @@ def alt_text(m: MetricPerformance) -> str:
         sentence += (
             f"; year to date {what}{m.ytd(m.ytd_actual)} against a plan of {m.ytd(m.ytd_plan)}"
         )
-        if m.pct_difference is not None:
+        if isinstance(m.pct_difference, int | float):
             sentence += f" ({_relative(m.pct_difference)} plan)"
         parts.append(sentence + ".")
     else:
@@ -270,7 +289,7 @@ def alt_text(m: MetricPerformance) -> str:
         target = _year_target(m)
         if target is not None:
             parts.append(f"The target for {m.year} is {m.value(target)}.")
-    if m.pct_last_year is not None:
+    if isinstance(m.pct_last_year, int | float):
         parts.append(
             f"The year to date is {_relative(m.pct_last_year)} the same {kind}s of last year."
         )
@@ -293,11 +312,14 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def metric_chart(info, look: Look):
-    """(chart, caption, alt text) for a metric, or None without monthly or quarterly figures."""
+def metric_chart(info, look: Look, unknown: str = TO_BE_CONFIRMED):
+    """(chart, caption, alt text) for a metric, or None without monthly or quarterly figures.
+
+    `unknown` is the theme's words for a figure not yet known (`tbc`)."""
     m = metric_performance(info)
     if m is None:
         return None
+    m.unknown_words = unknown
     return chart_for(m, look), caption_for(m), alt_text(m)
 
 
@@ -318,7 +340,7 @@ def chart_figure(plan, args: list[str], where) -> list:
             f"'::: chart' needs the id of a metric in metrics.yaml, got '{given}'",
             did_you_mean(given, list(infos)) if given else "write e.g. '::: chart discharge-delay'",
         )
-    made = metric_chart(infos[args[0]], look_from_theme(plan.theme))
+    made = metric_chart(infos[args[0]], look_from_theme(plan.theme), plan.theme.unknown)
     if made is None:
         return []
     chart, caption, alt = made

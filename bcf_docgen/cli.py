@@ -191,9 +191,9 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif"]),
     default="text",
-    help="text for people (default), json for machines",
+    help="text for people (default), json for machines, sarif for pull requests",
 )
 @click.option("--strict", is_flag=True, help="treat warnings as errors (exit 1 if any)")
 def check(plan: Path, fmt: str, strict: bool) -> None:
@@ -204,6 +204,11 @@ def check(plan: Path, fmt: str, strict: bool) -> None:
     findings = warnings_as_errors(result.findings) if strict else result.findings
     if fmt == "json":
         click.echo(as_json(findings), nl=False)  # control characters escaped: report.py
+    elif fmt == "sarif":  # findings inline in pull requests (docs/review.md)
+        from .report import as_sarif
+
+        base = Path(os.path.relpath(plan)).as_posix()  # files relative to where it runs
+        click.echo(as_sarif(findings, base, __version__), nl=False)
     else:
         print_findings(findings, _console())
     sys.exit(EXIT_CONTENT if findings.errors else EXIT_OK)
@@ -460,6 +465,63 @@ def new(plan: Path, area: str, framework_id: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text for people (default), json for machines",
+)
+def frameworks(fmt: str) -> None:
+    """List the installed framework packs (planning rounds) a plan can name."""
+    import json
+
+    from rich.table import Table
+
+    from .content.reader import default_templates
+    from .frameworks import installed, summary
+
+    packs = installed(default_templates())
+    broken = Findings()
+    rows = []
+    for framework_id, framework, findings in packs:
+        broken.extend(findings)
+        rows.append(
+            summary(framework)
+            if framework
+            else {"id": framework_id, "broken": True, "problems": [f.as_json() for f in findings]}
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        table = Table(title="Framework packs")
+        for column in ("id", "name", "years", "conditions", "metrics", "sources", "partner kinds"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            if row.get("broken"):
+                table.add_row(escape(row["id"]), "[red]cannot be read[/red]", *[""] * 5)
+                continue
+            table.add_row(
+                *(
+                    escape(str(value))
+                    for value in (
+                        row["id"],
+                        row["name"],
+                        ", ".join(row["years"]),
+                        row["conditions"],
+                        row["metrics"],
+                        row["funding_sources"],
+                        ", ".join(k["id"] for k in row["partner_kinds"]),
+                    )
+                )
+            )
+        _console().print(table)
+    if broken:
+        print_findings(broken, _console(stderr=True))
+    sys.exit(EXIT_CONTENT if broken.errors else EXIT_OK)
+
+
+@main.command()
 @click.argument("plan", type=click.Path(path_type=Path))
 @out_option
 @click.option("--strict", is_flag=True, help="treat warnings as errors")
@@ -485,3 +547,114 @@ def pack(plan: Path, out: Path, strict: bool, word_pack: bool) -> None:
     formats = tuple(PACK_FILES) if word_pack else PACK_DEFAULT
     request = BuildRequest(plan, out, formats=formats, strict=strict, kind="pack")
     sys.exit(_run_job(request, parallel=True))
+
+
+@main.command("diff")
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "from_rev",
+    default="HEAD",
+    show_default=True,
+    help="the old revision: a commit, a tag such as v1.1, HEAD~1",
+)
+@click.option("--to", "to_rev", default=None, help="the new revision (default: the working tree)")
+@out_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    help="what is printed: text for people (default), markdown, json for machines",
+)
+@click.option("--no-redline", is_flag=True, help="write the change summary only (faster)")
+@click.option(
+    "--redline",
+    "redlines",
+    default="docx",
+    show_default=True,
+    metavar="FORMATS",
+    help="the redlines to write: docx, pdf and/or html, comma-separated",
+)
+@click.option(
+    "--paginate",
+    is_flag=True,
+    help="fill in the redline's contents page numbers with LibreOffice (slower)",
+)
+def diff(
+    plan: Path,
+    from_rev: str,
+    to_rev: str | None,
+    out: Path,
+    fmt: str,
+    no_redline: bool,
+    redlines: str,
+    paginate: bool,
+) -> None:
+    """Show what changed in PLAN between two git revisions, for reviewers.
+
+    Prints the change summary and writes it into --out as <slug>-changes.md and
+    <slug>-changes.json, with <slug>-redline.docx: the new version's Word file with the
+    changes as tracked changes; with --redline pdf,html also a marked PDF and HTML page
+    (docs/review.md).
+    """
+    chosen = [] if no_redline else [f.strip().lower() for f in redlines.split(",") if f.strip()]
+    for fmt_ in chosen:
+        if fmt_ not in ("docx", "pdf", "html"):
+            known = "is not one of docx, pdf, html"
+            raise click.BadParameter(f"'{fmt_}' {known}", param_hint="--redline")
+    from .changes import as_json as changes_json
+    from .changes import as_markdown, as_rich, compare, redline_docx, redline_marked
+    from .content.reader import PlanFolderError
+    from .pipeline import write_all
+    from .revisions import RevisionError
+    from .untrusted import json_for_terminal
+
+    error = _console(stderr=True)
+    try:
+        comparison = compare(plan, from_rev, to_rev)
+        summary = comparison.summary
+        files = {
+            out / f"{summary.slug}-changes.md": as_markdown(summary).encode("utf-8"),
+            out / f"{summary.slug}-changes.json": changes_json(summary).encode("utf-8"),
+        }
+        for name in chosen:
+            path = out / f"{summary.slug}-redline.{name}"
+            if name == "docx":
+                files[path] = redline_docx(comparison, paginate)
+            else:
+                files[path] = redline_marked(comparison, name, plan.resolve())
+        write_all(files)
+    except (RevisionError, PlanFolderError) as exc:
+        error.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        error.print(f"[red]error:[/red] cannot write into {escape(str(out))}: {escape(str(exc))}")
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        click.echo(json_for_terminal(changes_json(summary)), nl=False)
+    elif fmt == "markdown":
+        click.echo("\n".join(for_terminal(x) for x in as_markdown(summary).split("\n")), nl=False)
+    else:
+        console = _console()
+        for renderable in as_rich(summary):
+            console.print(renderable)
+    for path in files:
+        error.print(f"wrote {escape(str(path))}")
+    sys.exit(EXIT_OK)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def textconv(path: Path) -> None:
+    """Print the document of the plan PATH belongs to as plain text, section by section.
+
+    For `git diff`: with `*.yaml diff=bcf` and `*.md diff=bcf` in .gitattributes and
+    `git config diff.bcf.textconv "bcf-docgen textconv"`, a diff shows what the change
+    does to the document (docs/review.md). A file that is not part of a plan is printed
+    as it is.
+    """
+    from .changes import textconv as document_of
+
+    lines = document_of(path, Path.cwd()).split("\n")  # each line made safe, not the breaks
+    click.echo("\n".join(for_terminal(line) for line in lines), nl=False)

@@ -14,13 +14,17 @@ from typing import Any
 from .content.models import ExpenditureLine, FundingSource, Metric, Risk, Scheme
 from .content.plan import Plan
 from .periods import latest
+from .unknown import Partial, Unknown, is_unknown, parts_of
+
+# A sum of amounts: a plain number, or a Partial when some of its parts are `tbc`.
+Total = int | Partial
 
 
-def _by_year(years: list[str]) -> dict[str, int]:
+def _by_year(years: list[str]) -> dict[str, Total]:
     return dict.fromkeys(years, 0)
 
 
-def _add(target: dict[str, int], amounts: dict[str, int]) -> None:
+def _add(target: dict[str, Total], amounts: dict[str, int | Unknown]) -> None:
     for year, amount in amounts.items():
         target[year] = target.get(year, 0) + amount
 
@@ -31,21 +35,30 @@ class FundingFigures:
 
     years: list[str]
     sources: list[FundingSource]
-    pool: dict[str, int]
-    by_type: dict[str, dict[str, int]]
-    by_source: dict[str, dict[str, int]]
-    allocated: dict[str, dict[str, int]]
-    spend: dict[str, int]
-    by_scheme: dict[str, dict[str, int]]
-    by_scheme_type: dict[str, dict[str, int]]
-    by_area: dict[str, dict[str, int]]
-    by_commissioner: dict[str, dict[str, int]]
-    passported: dict[str, dict[str, int]] = field(default_factory=dict)
+    pool: dict[str, Total]
+    by_type: dict[str, dict[str, Total]]
+    by_source: dict[str, dict[str, Total]]
+    allocated: dict[str, dict[str, Total]]
+    spend: dict[str, Total]
+    by_scheme: dict[str, dict[str, Total]]
+    by_scheme_type: dict[str, dict[str, Total]]
+    by_area: dict[str, dict[str, Total]]
+    by_commissioner: dict[str, dict[str, Total]]
+    passported: dict[str, dict[str, Total]] = field(default_factory=dict)
 
-    def unallocated(self, source_id: str, year: str) -> int:
+    def unallocated(self, source_id: str, year: str) -> Total:
         return self.by_source.get(source_id, {}).get(year, 0) - self.allocated.get(
             source_id, {}
         ).get(year, 0)
+
+    def schemes_to_confirm(self, year: str) -> list[str]:
+        """The schemes whose spend in `year` has a figure not yet known (`tbc`), for
+        sentences such as "at least £570,000 (1 of 6 schemes to be confirmed)"."""
+        return [s for s, amounts in self.by_scheme.items() if is_unknown(amounts.get(year, 0))]
+
+    def sources_to_confirm(self, year: str) -> list[str]:
+        """The funding sources whose amount in `year` is not yet known (`tbc`)."""
+        return [s for s, amounts in self.by_source.items() if is_unknown(amounts.get(year, 0))]
 
 
 def expenditure_lines(plan: Plan) -> list[tuple[Scheme, ExpenditureLine]]:
@@ -54,9 +67,9 @@ def expenditure_lines(plan: Plan) -> list[tuple[Scheme, ExpenditureLine]]:
 
 def funding_figures(plan: Plan) -> FundingFigures:
     years = plan.years
-    by_type: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
-    by_source: dict[str, dict[str, int]] = {}
-    passported: dict[str, dict[str, int]] = {}
+    by_type: dict[str, dict[str, Total]] = defaultdict(lambda: _by_year(years))
+    by_source: dict[str, dict[str, Total]] = {}
+    passported: dict[str, dict[str, Total]] = {}
     pool = _by_year(years)
     for source in plan.funding.sources:
         by_source[source.id] = _by_year(years)
@@ -67,11 +80,11 @@ def funding_figures(plan: Plan) -> FundingFigures:
         for passport in source.passported:
             _add(passported[source.id], passport.amounts)
 
-    allocated: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
-    by_scheme: dict[str, dict[str, int]] = {}
-    by_scheme_type: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
-    by_area: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
-    by_commissioner: dict[str, dict[str, int]] = defaultdict(lambda: _by_year(years))
+    allocated: dict[str, dict[str, Total]] = defaultdict(lambda: _by_year(years))
+    by_scheme: dict[str, dict[str, Total]] = {}
+    by_scheme_type: dict[str, dict[str, Total]] = defaultdict(lambda: _by_year(years))
+    by_area: dict[str, dict[str, Total]] = defaultdict(lambda: _by_year(years))
+    by_commissioner: dict[str, dict[str, Total]] = defaultdict(lambda: _by_year(years))
     spend = _by_year(years)
     for scheme in plan.schemes:
         by_scheme[scheme.id] = _by_year(years)
@@ -115,15 +128,15 @@ class MetricInfo:
         return self.data.baseline
 
     @property
-    def targets(self) -> dict[str, float]:
+    def targets(self) -> dict[str, float | Unknown]:
         return self.data.targets
 
     @property
-    def actuals(self) -> dict[str, float]:
+    def actuals(self) -> dict[str, float | Unknown]:
         return self.data.actuals
 
     @property
-    def latest(self) -> tuple[str, float] | None:
+    def latest(self) -> tuple[str, float | Unknown] | None:
         """The most recent actual as (period, value), periods ordered by time."""
         period = latest(self.data.actuals)
         if period is None:
@@ -189,14 +202,14 @@ def risks_info(plan: Plan) -> list[RiskInfo]:
     return sorted(result, key=lambda r: -r.score)
 
 
-def rule_planned(plan: Plan, rule, year: str) -> int:
+def rule_planned(plan: Plan, rule, year: str) -> Total:
     """Planned spend that counts towards a minimum rule (a ring-fence) in `year`."""
     measure = rule.measure
     if measure is None:
         return 0
     kinds = {s.id: s.kind for s in plan.funding.sources}
     partner_kinds = {p.id: p.kind for p in plan.meta.partners}
-    total = 0
+    total: Total = 0
     for _scheme, line in expenditure_lines(plan):
         if measure.source_types and kinds.get(line.source) not in measure.source_types:
             continue
@@ -204,10 +217,8 @@ def rule_planned(plan: Plan, rule, year: str) -> int:
             continue
         if line.area in measure.exclude_areas:
             continue
-        if (
-            measure.commissioner_kinds
-            and partner_kinds.get(line.commissioner) not in measure.commissioner_kinds
-        ):
+        kind = partner_kinds.get(line.commissioner)  # by role: a CCG and an ICB alike
+        if not measure.counts_commissioner(kind, plan.framework.role(kind)):
             continue
         total += line.amounts.get(year, 0)
     return total
@@ -222,16 +233,53 @@ def metric_rag(info: MetricInfo) -> str | None:
 
     Green: on target or better, in the metric's direction. Amber: worse by no more than
     5% of the target. Red: worse than that. None when there is no actual, or no target
-    for the actual's period (a monthly actual is never compared with a yearly target).
+    for the actual's period (a monthly actual is never compared with a yearly target),
+    or when either is not yet known (`tbc`): that is no rating, never red.
     """
     latest = info.latest
     if latest is None:
         return None
     period, actual = latest
     target = info.targets.get(period)
-    if target is None:
+    if target is None or is_unknown(target) or is_unknown(actual):
         return None
-    return rag(info.direction, actual, target)
+    return rag(info.direction, actual, target)  # type: ignore[arg-type]
+
+
+def metric_unknown(info: MetricInfo) -> bool:
+    """Whether the metric's rating waits on a figure not yet known (latest actual or its
+    target), so that it is shown as to be confirmed rather than "not yet known"."""
+    latest = info.latest
+    if latest is None:
+        return False
+    return is_unknown(latest[1]) or is_unknown(info.targets.get(latest[0]))
+
+
+def unknown_figures(plan: Plan) -> list[Unknown]:
+    """Every figure written `tbc` in the plan's data, in file order: what checks name
+    (`figure.unknown`) and a final build refuses while any is left."""
+    found: list[Unknown] = []
+    for source in plan.funding.sources:
+        found += _unknowns(source.amounts)
+        for passport in source.passported:
+            found += _unknowns(passport.amounts)
+    for total in plan.funding.control_totals:
+        found += _unknowns({total.year: total.amount})
+    for fence in plan.funding.ring_fences:
+        found += _unknowns({fence.year: fence.amount})
+    for scheme in plan.schemes:
+        for line in scheme.expenditure:
+            found += _unknowns(line.amounts)
+    for metric in plan.metrics.metrics:
+        if metric.baseline is not None:
+            found += _unknowns({"": metric.baseline.value})
+        for values in (metric.targets, metric.actuals, metric.last_year):
+            found += _unknowns(values)
+    return found
+
+
+def _unknowns(values: dict[str, Any]) -> list[Unknown]:
+    return [u for value in values.values() for u in parts_of(value)]
 
 
 def rag(direction: str, actual: float, plan: float) -> str:

@@ -12,7 +12,8 @@ For each metric with monthly (or quarterly) targets and actuals in a financial y
   metric's direction, with the same 5% amber tolerance as the metrics table.
 
 Year to date covers the periods that have both a plan and an actual, so the two are
-always compared like for like.
+always compared like for like. A plan or an actual written `tbc` (not yet known) makes
+the year to date, the differences and the RAG to be confirmed: no rating, never red.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from . import formatting
 from .content.plan import Plan
 from .derived import MetricInfo, metrics_info, rag
 from .periods import Period, parse_period
+from .unknown import TO_BE_CONFIRMED, Partial, Unknown, is_unknown, parts_of
+
+Value = float | Unknown  # a figure as written: a number, or `tbc`
 
 KINDS = ("month", "quarter")
 KIND_WORDS = {"month": "monthly", "quarter": "quarterly"}
@@ -66,8 +70,8 @@ def year_periods(year: str, kind: str) -> list[Period]:
     return [p for p in (parse_period(k) for k in keys) if p is not None]
 
 
-def _of_kind(values: dict[str, float], kind: str) -> dict[Period, float]:
-    found: dict[Period, float] = {}
+def _of_kind(values: dict[str, Value], kind: str) -> dict[Period, Value]:
+    found: dict[Period, Value] = {}
     for key, value in values.items():
         period = parse_period(key)
         if period is not None and period.kind == kind:
@@ -78,9 +82,9 @@ def _of_kind(values: dict[str, float], kind: str) -> dict[Period, float]:
 @dataclass
 class PeriodFigures:
     period: Period
-    plan: float | None
-    actual: float | None
-    last_year: float | None
+    plan: Value | None
+    actual: Value | None
+    last_year: Value | None
 
 
 @dataclass
@@ -92,6 +96,7 @@ class MetricPerformance:
     year: str  # the financial year, e.g. 2025-26
     periods: list[PeriodFigures]  # every period of the year, in order
     average: bool  # year to date is the average of the periods, not their total
+    unknown_words: str = TO_BE_CONFIRMED  # the theme's words for a figure not yet known
 
     @property
     def to_date(self) -> list[PeriodFigures]:
@@ -104,56 +109,82 @@ class MetricPerformance:
         """Periods to date with both a plan and an actual: what year to date covers."""
         return [p for p in self.to_date if p.plan is not None and p.actual is not None]
 
+    @property
+    def unknown(self) -> tuple[Unknown, ...]:
+        """The figures not yet known (`tbc`) that year to date compares: while there are
+        any, the differences and the RAG are to be confirmed."""
+        return tuple(u for p in self.compared for u in (*parts_of(p.plan), *parts_of(p.actual)))
+
     def _actual_and_plan(self) -> list[tuple[float, float]]:
-        """The compared periods' figures, for comparisons that need both."""
+        """The compared periods' known figures, for comparisons that need both."""
         return [
-            (p.actual, p.plan) for p in self.to_date if p.plan is not None and p.actual is not None
+            (p.actual, p.plan)
+            for p in self.to_date
+            if isinstance(p.plan, int | float) and isinstance(p.actual, int | float)
         ]
 
-    def _ytd(self, values: list[float]) -> float | None:
+    def _ytd(self, values: list[Value]) -> float | Partial | None:
         if not values:
             return None
-        total = sum(values)
+        total: float | Partial = 0
+        for value in values:
+            total = total + value
         return total / len(values) if self.average else total
 
+    def _to_confirm(self, *values: object) -> Partial | None:
+        """A figure worked out from `values` when any is not yet known (else None)."""
+        found = [u for v in values for u in parts_of(v)]
+        return Partial(0, found, bounded=False) if found else None
+
     @property
-    def ytd_plan(self) -> float | None:
+    def ytd_plan(self) -> float | Partial | None:
         return self._ytd([p.plan for p in self.compared if p.plan is not None])
 
     @property
-    def ytd_actual(self) -> float | None:
+    def ytd_actual(self) -> float | Partial | None:
         return self._ytd([p.actual for p in self.compared if p.actual is not None])
 
     @property
-    def ytd_last_year(self) -> float | None:
+    def ytd_last_year(self) -> float | Partial | None:
         """Last year's figure for the same periods, when every one of them is given."""
         compared = self.compared
         values = [p.last_year for p in compared if p.last_year is not None]
         return self._ytd(values) if compared and len(values) == len(compared) else None
 
     @property
-    def difference(self) -> float | None:
-        if self.ytd_plan is None or self.ytd_actual is None:
+    def difference(self) -> float | Partial | None:
+        plan, actual = self.ytd_plan, self.ytd_actual
+        if plan is None or actual is None:
             return None
-        return self.ytd_actual - self.ytd_plan
+        if isinstance(plan, Partial) or isinstance(actual, Partial):
+            return self._to_confirm(plan, actual)
+        return actual - plan
 
     @property
-    def pct_difference(self) -> float | None:
-        if self.difference is None or not self.ytd_plan:
+    def pct_difference(self) -> float | Partial | None:
+        difference, plan = self.difference, self.ytd_plan
+        if difference is None or not plan:
             return None
-        return self.difference / abs(self.ytd_plan) * 100
+        if isinstance(difference, Partial) or isinstance(plan, Partial):
+            return self._to_confirm(difference, plan)
+        return difference / abs(plan) * 100
 
     @property
-    def pct_last_year(self) -> float | None:
-        if self.ytd_last_year is None or self.ytd_actual is None or not self.ytd_last_year:
+    def pct_last_year(self) -> float | Partial | None:
+        last, actual = self.ytd_last_year, self.ytd_actual
+        if last is None or actual is None or not last:
             return None
-        return (self.ytd_actual - self.ytd_last_year) / abs(self.ytd_last_year) * 100
+        if isinstance(last, Partial) or isinstance(actual, Partial):
+            return self._to_confirm(last, actual)
+        return (actual - last) / abs(last) * 100
 
     @property
     def rag(self) -> str | None:
-        if self.ytd_plan is None or self.ytd_actual is None:
+        """No rating while a figure it needs is not yet known: shown as to be confirmed."""
+        plan, actual = self.ytd_plan, self.ytd_actual
+        if plan is None or actual is None or is_unknown(plan) or is_unknown(actual):
             return None
-        return rag(self.info.direction, self.ytd_actual, self.ytd_plan)
+        return rag(self.info.direction, actual, plan)  # type: ignore[arg-type]
 
     @property
     def above(self) -> int:
@@ -180,29 +211,34 @@ class MetricPerformance:
         """Averages get one more decimal place, so a difference between them shows."""
         return self.info.decimals + 1 if self.average else self.info.decimals
 
-    def value(self, number: float | None, decimals: int | None = None) -> str:
+    def value(self, number: float | Unknown | Partial | None, decimals: int | None = None) -> str:
         if number is None:
             return ""
+        if is_unknown(number):
+            return self.unknown_words
         text = formatting.number(number, self.decimals if decimals is None else decimals)
         return f"{text}%" if self.info.unit == "%" else text
 
-    def ytd(self, number: float | None) -> str:
+    def ytd(self, number: float | Partial | None) -> str:
         return self.value(number, self.ytd_decimals)
 
-    def signed(self, number: float | None) -> str:
+    def signed(self, number: float | Partial | None) -> str:
         """A difference with its sign: +59, -0.07, 0."""
         if number is None:
             return ""
+        if isinstance(number, Partial):
+            return self.unknown_words
         text = formatting.number(number, self.ytd_decimals)
         if text.lstrip("-").strip("0.,") == "":
             return text.lstrip("-")
         return text if text.startswith("-") else f"+{text}"
 
-    @staticmethod
-    def percent(number: float | None) -> str:
+    def percent(self, number: float | Partial | None) -> str:
         """A % change with its sign, one decimal place: +0.5%, -14.2%."""
         if number is None:
             return ""
+        if isinstance(number, Partial):
+            return self.unknown_words
         text = formatting.number(number, 1)
         if text.lstrip("-") == "0.0":
             return "0.0%"
@@ -332,6 +368,7 @@ def performance(plan: Plan, kind: str = "month", year: str | None = None) -> Per
     for info in infos:
         row = metric_performance(info, kind, year) if year else None
         if row is not None and row.comparable:
+            row.unknown_words = plan.theme.unknown
             rows.append(row)
         elif _of_kind(info.actuals, kind) or _of_kind(info.targets, kind):
             left_out.append(info)
@@ -346,4 +383,7 @@ def performances(plan: Plan) -> list[Performance]:
 def charted_metrics(plan: Plan) -> list[MetricPerformance]:
     """Every metric with monthly or quarterly figures (plan or actual), for charts."""
     found = [metric_performance(info) for info in metrics_info(plan)]
+    for m in found:
+        if m is not None:
+            m.unknown_words = plan.theme.unknown
     return [m for m in found if m is not None]

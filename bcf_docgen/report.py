@@ -44,3 +44,44 @@ def as_json(findings: Findings) -> str:
         "warnings": len(findings.warnings),
     }
     return json_for_terminal(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def as_sarif(findings: Findings, base: str = "", version: str = "") -> str:
+    """Findings as SARIF 2.1.0, the format code review tools (GitHub code scanning, GitLab,
+    Azure DevOps) read to show each finding on its line in a pull request.
+
+    `base` is the plan folder as the repository names it ("content/example"), put before
+    each file, whose path is relative to the plan folder.
+    """
+    prefix = base.strip("/").replace("\\", "/")
+    codes = sorted({f.code for f in findings})
+    results = []
+    for finding in findings.sorted():
+        text = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
+        uri = f"{prefix}/{finding.file}" if prefix and prefix != "." else finding.file
+        region = {"startLine": max(1, finding.line), "startColumn": max(1, finding.column)}
+        results.append(
+            {
+                "ruleId": finding.code,
+                "ruleIndex": codes.index(finding.code),
+                "level": "error" if finding.severity.value == "error" else "warning",
+                "message": {"text": text},
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+                ],
+            }
+        )
+    driver = {
+        "name": "bcf-docgen",
+        "version": version,
+        "rules": [{"id": code, "name": code} for code in codes],
+    }
+    data = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": results}],
+    }
+    return json_for_terminal(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"

@@ -31,6 +31,34 @@ def _dump(data: object) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
 
 
+# The partners a new plan starts with, by role: the round's council and NHS commissioner.
+_STARTING_ROLES = ("local-authority", "nhs-commissioner")
+
+
+def _partners(area: str, framework: Framework) -> dict[str, tuple[str, str, str]]:
+    """role -> (id, name, kind): one partner of each starting role, of the round's own kind
+    (a CCG in 2017-19, an ICB in 2025-26); the first kind a pack lists for a role wins."""
+    partners = {}
+    for role in _STARTING_ROLES:
+        kinds = framework.kinds_with_role(role)
+        if not kinds:
+            continue
+        kind = kinds[0]
+        if role == "local-authority":
+            partners[role] = ("council", f"{area} Council", kind.id)
+        else:
+            partners[role] = (kind.id, f"NHS {area} {kind.name}", kind.id)
+    return partners
+
+
+def _contributor(partners: dict[str, tuple[str, str, str]], role: str | None) -> str:
+    """The starting partner that pays in money of a role; the council when there is none."""
+    chosen = partners.get(role or "") or partners.get("local-authority")
+    if chosen is None:
+        chosen = next(iter(partners.values()), ("council", "", ""))
+    return chosen[0]
+
+
 def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> list[Path]:
     """Write a new plan folder; returns the files written."""
     if folder.exists() and not folder.is_dir():
@@ -44,6 +72,7 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
     outline: list[object] = ["cover", "document-control", "contents"]
     outline += [f"sections/{s.id}.md" for s in narrative]
     outline += ["vision", "schemes", "conditions", "funding", "metrics", "risks", "signoff"]
+    partners = _partners(area, framework)
     plan = {
         "format": 1,
         "framework": framework.id,
@@ -54,8 +83,7 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
         "version": "0.1",
         "date": today,
         "partners": [
-            {"id": "council", "name": f"{area} Council", "kind": "local-authority"},
-            {"id": "icb", "name": "NHS Integrated Care Board", "kind": "icb"},
+            {"id": pid, "name": name, "kind": kind} for pid, name, kind in partners.values()
         ],
         "roles": {"accountable": [], "responsible": [], "consulted": [], "informed": []},
         "history": [
@@ -66,7 +94,11 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
     }
     files["plan.yaml"] = (
         "# The plan's metadata and outline: see docs/content-format.md.\n"
-        "# Change the partner names to your council and ICB.\n" + _dump(plan)
+        "# Change the partner names to your own council and NHS commissioner.\n"
+        + "# Partner kinds in this round: "
+        + ", ".join(k.id for k in framework.partner_kinds)
+        + "\n"
+        + _dump(plan)
     )
     for section in narrative:
         guidance = section.hint or f"Write the {section.title.lower()} here."
@@ -89,7 +121,7 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
                     {
                         "id": s.type,
                         "name": s.name,
-                        "contributor": "icb" if s.contributor == "icb" else "council",
+                        "contributor": _contributor(partners, framework.contributor_role(s)),
                         "amounts": dict.fromkeys(framework.years, 0),
                     }
                     for s in framework.funding_sources

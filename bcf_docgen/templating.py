@@ -34,6 +34,7 @@ from .content.validation import did_you_mean
 from .derived import funding_figures, metrics_info, risks_info
 from .performance import performances
 from .theme import Theme
+from .unknown import is_unknown, not_comparable
 
 
 class _View:
@@ -566,6 +567,19 @@ def _check_power(left: Any, right: Any, what: str) -> None:
         raise _too_large(what)
 
 
+def _refusing_unknown(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that makes a plain number, refusing a figure not yet known (`tbc`): the
+    error names what is unknown, where the filter would have given its default, 0."""
+
+    @functools.wraps(func)
+    def refusing(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if is_unknown(value):
+            raise not_comparable(value)
+        return func(value, *args, **kwargs)
+
+    return refusing
+
+
 def make_environment(theme: Theme, loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     env = _Sandbox(
         undefined=jinja2.StrictUndefined,
@@ -578,13 +592,18 @@ def make_environment(theme: Theme, loader: jinja2.BaseLoader | None = None) -> j
         loader=loader,
     )
     env.filters.update(
-        money=lambda v: formatting.money(v, theme.money_units),
-        thousands=formatting.thousands,
-        number=lambda v, decimals=0: formatting.number(v, decimals),
-        pct=lambda v, decimals=1: formatting.pct(v, decimals),
+        # `{{ x | money }}` in the theme's units, `{{ x | money("millions") }}` in those.
+        money=lambda v, units=None: formatting.money(
+            v, theme.money_units if units is None else units, unknown=theme.unknown
+        ),
+        thousands=lambda v: formatting.money(v, "thousands", unknown=theme.unknown),
+        number=lambda v, decimals=0: formatting.number(v, decimals, unknown=theme.unknown),
+        pct=lambda v, decimals=1: formatting.pct(v, decimals, unknown=theme.unknown),
         date=lambda v: formatting.date(v, theme.date_style),
         words=formatting.words,
     )
+    for name in ("int", "float"):  # Jinja's would turn a figure not yet known into 0
+        env.filters[name] = _refusing_unknown(env.filters[name])
     for name, func in list(env.filters.items()):
         env.filters[name] = _bounded_filter(name, func)
     env.filters[LOOP_FILTER] = _loop
@@ -665,14 +684,44 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "facts": plan.facts,
         # Helpers that section templates use; available in Markdown too.
         "draft": plan.meta.status != "final",
+        "unknown": plan.theme.unknown,  # the words for a figure not yet known (`tbc`)
         "schemes_by_theme": _by_theme(schemes),
         "condition_response": {c.id: c for c in plan.conditions.conditions}.get,
         "partner_name": plan.partner_name,
+        # The theme's words around a scheme: its heading, and the labels of its parts.
+        "scheme_heading": _scheme_heading(plan),
+        "scheme_labels": plan.theme.schemes.labels,
         "ring_fences": plan.funding.ring_fences,
         "risk_register": plan.risks,
         # Performance against plan by month (and by quarter): bcf_docgen.performance.
         "performance": performances(plan),
     }
+
+
+def _scheme_heading(plan: Plan) -> Callable[[Any], str]:
+    """`scheme_heading(scheme)`: the theme's heading pattern, filled for that scheme.
+
+    {number} is the last run of digits in the scheme's id (S05 is 5), so a heading keeps
+    its number when another scheme is left out; an id without digits takes the scheme's
+    position in the plan (file-name order). {number_words} is it in words, capitalised.
+    """
+    wording = plan.theme.schemes
+    positions = {s.id: i for i, s in enumerate(plan.schemes, start=1)}
+
+    def heading(scheme: Any) -> str:
+        ident, name = str(scheme.id), str(scheme.name)
+        digits = re.findall(r"\d+", ident)
+        number = int(digits[-1]) if digits else positions.get(ident, 0)
+        in_words = formatting.words(number)
+        values = {
+            "id": ident,
+            "name": name,
+            "number": str(number),
+            "number_words": in_words[:1].upper() + in_words[1:],
+        }
+        return wording.heading_for(values)
+
+    return heading
 
 
 def _by_theme(schemes: list[_View]) -> list[tuple[str, list[_View]]]:

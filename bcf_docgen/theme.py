@@ -34,6 +34,7 @@ from .document.look import (
 )
 from .document.look import Colours as LookColours
 from .document.look import Fonts as LookFonts
+from .unknown import TO_BE_CONFIRMED
 
 __all__ = ["Theme", "Colours", "Fonts", "look_from_theme", "contrast_ratio", "luminance"]
 
@@ -111,6 +112,8 @@ class Colours(Model):
     amber_text: Colour = "#212B32"
     green: Colour = "#007F3B"
     green_text: Colour = "#FFFFFF"
+    insertion: Colour = "#007F3B"  # a redline's inserted text (underlined too)
+    deletion: Colour = "#D5281B"  # a redline's deleted text (struck through too)
 
     def text_pairs(self) -> list[tuple[str, str, str]]:
         """(name, foreground, background) for every pair that carries text."""
@@ -122,6 +125,8 @@ class Colours(Model):
             ("text on red", self.red_text, self.red),
             ("text on amber", self.amber_text, self.amber),
             ("text on green", self.green_text, self.green),
+            ("redline insertions", self.insertion, self.background),
+            ("redline deletions", self.deletion, self.background),
         ]
 
 
@@ -135,13 +140,100 @@ class Fonts(Model):
     )
 
 
+# The words around a scheme (docs/content-format.md, theme): labels, and a heading
+# pattern with a fixed set of {placeholders} filled by plain replacement. theme.yaml
+# chooses words; it is never run as a template, so a brace is a placeholder or refused.
+HEADING_PLACEHOLDERS = ("id", "number", "number_words", "name")
+WORDING_MAX = 120  # characters of a label or of the heading pattern
+
+
+def _one_line(value: Any, what: str, example: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} is a line of text, e.g. {example}")
+    if len(value) > WORDING_MAX:
+        raise ValueError(f"{what} has at most {WORDING_MAX} characters")
+    if any(c in value for c in "\n\r\v\f\x85\u2028\u2029"):
+        raise ValueError(f"{what} is one line: it has a line break")
+    return value.strip()
+
+
+def pattern_parts(pattern: str) -> list[tuple[str, bool]]:
+    """`pattern` as (text, is_placeholder) pieces, or ValueError naming what is wrong.
+
+    A strict reading: every `{` closes with `}` around a known placeholder's name.
+    """
+    names = ", ".join(f"{{{n}}}" for n in HEADING_PLACEHOLDERS)
+    parts: list[tuple[str, bool]] = []
+    rest = pattern
+    while rest:
+        start, end = rest.find("{"), rest.find("}")
+        if start < 0 and end < 0:
+            parts.append((rest, False))
+            break
+        if start < 0 or end < start:
+            raise ValueError(f"a '}}' without its '{{' in {pattern!r}: placeholders are {names}")
+        name = rest[start + 1 : end]
+        if "{" in name:
+            raise ValueError(f"a '{{' without its '}}' in {pattern!r}: placeholders are {names}")
+        if name not in HEADING_PLACEHOLDERS:
+            raise ValueError(f"unknown placeholder {{{name}}} in {pattern!r}: use {names}")
+        parts += [(rest[:start], False), (name, True)]
+        rest = rest[end + 1 :]
+    return [part for part in parts if part[0]]
+
+
+def heading_pattern(value: Any) -> str:
+    """The scheme heading pattern, checked once here so a finding names its line."""
+    text = _one_line(value, "the scheme heading", "'Scheme {number_words}: {name}'")
+    pattern_parts(text)
+    return text
+
+
+def label(value: Any) -> str:
+    """A label (a word or a few) printed before or above a scheme's part."""
+    text = _one_line(value, "a label", "Expected benefits")
+    if "{" in text or "}" in text:
+        raise ValueError(f"a label has no braces: {text[:WORDING_MAX]!r}")
+    return text
+
+
+HeadingPattern = Annotated[str, BeforeValidator(heading_pattern)]
+Label = Annotated[str, BeforeValidator(label)]
+
+
+class SchemeLabels(Model):
+    lead: Label = "Lead"
+    status: Label = "Status"
+    theme: Label = "Theme"
+    statement: Label | None = None  # the title of the "I statement" callout; none
+    overview: Label = "Overview"
+    objectives: Label = "Objectives"
+    activities: Label = "Activities"
+    benefits: Label = "Benefits"
+    metrics: Label = "Metrics this scheme contributes to"
+    spend: Label = "Spend"
+
+
+class SchemeWording(Model):
+    heading: HeadingPattern = "{id}: {name}"
+    labels: SchemeLabels = Field(default_factory=SchemeLabels)
+
+    def heading_for(self, values: dict[str, str]) -> str:
+        """The heading with each placeholder replaced by its value (text, never run)."""
+        parts = pattern_parts(self.heading)
+        return "".join(values[text] if is_name else text for text, is_name in parts)
+
+
 class Theme(Model):
     logo: str | None = None
     colours: Colours = Field(default_factory=Colours)
     fonts: Fonts = Field(default_factory=Fonts)
     paper: Literal["A4", "A3"] = "A4"
-    money_units: Literal["pounds", "thousands"] = "pounds"
+    money_units: Literal["pounds", "thousands", "millions"] = "pounds"
+    schemes: SchemeWording = Field(default_factory=SchemeWording)
     date_style: Literal["long", "short"] = "long"
+    # The words for a figure not yet known (`tbc` in the data), never £0: bcf_docgen/unknown.py.
+    unknown: Label = TO_BE_CONFIRMED
 
 
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -195,6 +287,8 @@ def _look(theme_json: str) -> Look:
             green=c.green,
             green_text=c.green_text,
             code=c.total_row,
+            insertion=c.insertion,
+            deletion=c.deletion,
         ),
         fonts=LookFonts(
             body=f.body,

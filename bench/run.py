@@ -50,7 +50,7 @@ BIN = Path(sys.executable).parent
 RESULTS_DIR = HERE / "results"
 RESULTS_MD = HERE / "RESULTS.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-ROWS = ("check", "docx", "pdf", "build", "pandoc", "weasyprint", "batch", "watch")
+ROWS = ("check", "docx", "pdf", "build", "pandoc", "weasyprint", "batch", "watch", "diff")
 
 PANDOC_HELP = (
     "pandoc is not installed, so the pandoc row is skipped. Install it with\n"
@@ -364,6 +364,14 @@ def run_size(size: str, runs: int, only: set[str], seed: int, batch_plans: int) 
             rows[f"batch_jobs{jobs}"] = repeat(runs, [*cmd, str(jobs)])
             took = rows[f"batch_jobs{jobs}"]["median"]
             say(f"{batch_plans} S plans, --jobs {jobs}: {took:.1f} s")
+    if "diff" in only:
+        repo_plan = two_revisions(plan, work / "diff-repo")
+        cmd = [bcf, "diff", str(repo_plan), "--from", "HEAD~1", "--to", "HEAD"]
+        cmd += ["--out", str(work / "diff-out"), "--format", "json"]
+        rows["diff"] = repeat(runs, cmd)
+        rows["diff_summary"] = repeat(runs, [*cmd, "--no-redline"])
+        took = rows["diff"]["median"], rows["diff_summary"]["median"]
+        say(f"diff {took[0]:.2f} s, summary only {took[1]:.2f} s")
     if "watch" in only:
         watched = work / "watch-plan"
         shutil.copytree(plan, watched)
@@ -373,6 +381,48 @@ def run_size(size: str, runs: int, only: set[str], seed: int, batch_plans: int) 
         say(f"watch html {latency['html']['median']:.2f} s, docx {latency['docx']['median']:.2f} s")
     shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def two_revisions(plan: Path, repo: Path) -> Path:
+    """A git repository holding `plan` at two commits that differ in 10 places: six
+    scheme amounts, a risk's likelihood, a metric target and a word in two sections."""
+    target = repo / "plan"
+    shutil.copytree(plan, target)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+
+    def edit(path: Path, pattern: str, change) -> None:
+        text = path.read_text(encoding="utf-8")
+        new = re.sub(pattern, change, text, count=1, flags=re.MULTILINE)
+        assert new != text, f"no edit in {path}"
+        path.write_text(new, encoding="utf-8")
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "before")
+    for scheme in sorted((target / "schemes").glob("*.yaml"))[:6]:
+        edit(
+            scheme,
+            r"(amounts: \{2025-26: )([\d_]+)",
+            lambda m: f"{m.group(1)}{int(m.group(2).replace('_', '')) + 1000}",
+        )
+    edit(
+        target / "risks.yaml",
+        r"^(\s+likelihood: )(\d)$",
+        lambda m: f"{m.group(1)}{int(m.group(2)) % 5 + 1}",
+    )
+    edit(
+        target / "metrics.yaml",
+        r"^(\s+2025-26: )([\d_.]+)$",
+        lambda m: f"{m.group(1)}{float(m.group(2).replace('_', '')) + 1}",
+    )
+    for section in ("background.md", "prevention.md"):
+        edit(target / "sections" / section, r" and ", lambda m: " and also ")
+    git("commit", "-qam", "ten edits")
+    return target
 
 
 def _first_line(command: list[str]) -> str:
@@ -430,6 +480,8 @@ LABELS = [
     ("weasyprint", "weasyprint CLI on our HTML"),
     ("batch_jobs1", "build {n} S plans, `--jobs 1`"),
     ("batch_jobs2", "build {n} S plans, `--jobs 2`"),
+    ("diff", "`diff` between two revisions, 10 edits (summary + Word redline)"),
+    ("diff_summary", "`diff --no-redline` (change summary only)"),
     ("watch_html", "watch: HTML rewritten after a save"),
     ("watch_docx", "watch: .docx rewritten after a save"),
     ("watch_pdf", "watch: PDF rewritten after a save"),
@@ -469,6 +521,8 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
     if "build" in rows:
         memory = rows["build"]["rss_mb"]
         add("full build peak memory < 400 MB (largest process)", memory, 400, "{:.0f} MB")
+    if "diff" in rows:
+        add("`diff` of 10 edits < 5 s", rows["diff"]["median"], 5.0, "{:.2f} s")
     speedup = ratio(rows, "batch_jobs1", "batch_jobs2")
     add("--jobs 2 speed-up >= 1.8", speedup, 1.8, "{:.2f}x", below=False)
     if "watch_html" in rows:

@@ -44,9 +44,11 @@ def stage_of(module: str) -> str:
         "formatting": "core",
         "limits": "core",
         "untrusted": "core",  # plan text and the environment made safe: XML, terminal
+        "unknown": "core",  # figures not yet known (`tbc`) and totals over them
         "document.numbers": "core",
         "document.model": "model",
         "document.look": "model",
+        "document.measure": "model",  # text widths: shared by composition and writers
         "frameworks": "reading",
         "theme": "reading",
         "periods": "reading",

@@ -674,5 +674,5 @@ def test_a_binder_of_hostile_parts_is_escaped_in_every_place() -> None:
     assert '<html lang="en-GB">' in page
     assert 'bookmark-label: "Label \\3C /style\\3E ' in page
     assert "#a2\\22 \\7B \\7D \\3C \\2F style\\3E  {" in page
-    assert '<div class="callout statement">' in page and "<p>x</p>" in page
+    assert '<aside class="callout statement"' in page and "<p>x</p>" in page
     assert "\x01" not in page

@@ -368,7 +368,7 @@ def _earlier_outputs(case: Case) -> dict[str, bytes]:
     ("variable", "value", "words"),
     [
         ("BCF_DOCGEN_PDF_SECONDS", "0.001", "WeasyPrint took longer than 0.001 s"),
-        ("BCF_DOCGEN_MEMORY_MB", "50", "WeasyPrint needed more than 50 MB of memory"),
+        ("BCF_DOCGEN_MEMORY_MB", "85", "WeasyPrint needed more than 85 MB of memory"),
     ],
     ids=["wall-clock", "memory"],
 )
@@ -377,7 +377,8 @@ def test_pdf_past_its_cap_is_a_clear_error_and_keeps_earlier_outputs(
 ) -> None:
     case = make_case(tmp_path, {"risks.yaml": RISKS_YAML})
     before = _earlier_outputs(case)
-    # No PDF can be laid out in a millisecond, nor WeasyPrint loaded in 50 MB: the caps
+    # No PDF can be laid out in a millisecond, nor WeasyPrint loaded in 85 MB (it needs
+    # about 95 MB of address space; the package and Python alone take about 49 MB): the caps
     # are set where they must be passed, on any machine.
     monkeypatch.setenv(variable, value)
     outcome = run_case(case, "build", "--to", "pdf,html")

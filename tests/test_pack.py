@@ -70,7 +70,7 @@ def contents_entries(lines: list[str]) -> dict[str, int]:
 def test_every_page_but_the_cover_says_page_x_of_y(built):
     _pdf, _word, pages, _pack = built
     total = len(pages)
-    assert total > 90
+    assert total > 60  # the plan (about 60 pages since page flow settles landscape) and more
     assert not PAGE.search(pages[0])  # the pack's cover
     for number, text in enumerate(pages[1:], start=2):
         assert PAGE.findall(text) == [(str(number), str(total))], f"page {number}"

@@ -94,14 +94,21 @@ def test_fonts_are_embedded(example_pdf):
         assert "Liberation" in columns[0] or "Arial" in columns[0], row
 
 
+def squash_lines(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 def test_wide_tables_are_on_landscape_pages(example_pdf):
-    _checked, _data, path = example_pdf
+    checked, _data, path = example_pdf
     with pdfplumber.open(path) as pdf:
         landscape = [p for p in pdf.pages if p.width > p.height]
         assert landscape
         text = "\n".join(p.extract_text() or "" for p in landscape)
     assert "Risk register, highest score first" in text
-    assert "Schemes and their planned spend" in text
+    # A table in `::: landscape` that fits a portrait page stays portrait.
+    assert "Schemes and their planned spend" not in text
+    wide = [t for t in checked.document.tables() if t.wide]
+    assert wide and all(plain_text(t.caption) in squash_lines(text) for t in wide)
 
 
 def test_every_table_cell_is_in_the_pdf(example_pdf):

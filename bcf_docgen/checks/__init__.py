@@ -32,11 +32,13 @@ def _load_rules() -> None:
     from . import (  # noqa: F401
         accessibility,
         characters,
+        claims,
         completeness,
         consistency,
         money,
         narrative,
         numbered_refs,
+        partners,
         placeholders,
         references,
         structure,

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 from ..content.plan import Plan
+from ..document.look import contrast_ratio
 from ..document.model import (
+    Callout,
     Document,
     Link,
     plain_text,
@@ -95,16 +97,43 @@ def tables_have_header_rows(plan: Plan, document: Document, findings: Findings) 
     for table in document.tables():
         if table.key_value or not table.rows:
             continue
-        if table.header and any(plain_text(c.inlines).strip() for c in table.rows[0].cells):
+        names = [plain_text(c.inlines).strip() for c in table.rows[0].cells]
+        if table.header and all(names):
             continue
         if not table.header and not (table.id or table.caption):
             continue  # a layout table, not data
+        if table.header and any(names):
+            unnamed = ", ".join(str(i) for i, name in enumerate(names, start=1) if not name)
+            message = f"column {unnamed} of the table has no name in its header row"
+        else:
+            message = "table has no header row, so its columns have no names for screen readers"
         findings.warning(
             "a11y.table-header",
-            "table has no header row, so its columns have no names for screen readers",
+            message,
             table.location,
             "give every column a name in the table's first row (above the |---| line)",
         )
+
+
+@document_check
+def callout_text_is_readable(plan: Plan, document: Document, findings: Findings) -> None:
+    """Text and titles on a callout's tint: a pair the theme's own check does not see,
+    since the tint is mixed from the theme's colours."""
+    look = document.look
+    kinds = sorted({block.kind for block in document.walk() if isinstance(block, Callout)})
+    for kind in kinds:
+        fill = look.callouts.of(kind).fill
+        for what, colour in (("text", look.colours.text), ("title", look.colours.primary)):
+            ratio = contrast_ratio(colour, fill)
+            if ratio >= 4.5:
+                continue
+            findings.warning(
+                "a11y.contrast",
+                f"{kind} boxes: the {what} colour {colour} on their tint {fill} has contrast "
+                f"{ratio:.1f}:1, below the 4.5:1 that WCAG AA requires",
+                plan.theme.loc("colours"),
+                "choose a darker text or primary colour in theme.yaml",
+            )
 
 
 @document_check

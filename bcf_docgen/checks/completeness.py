@@ -9,12 +9,18 @@ a final plan.
 Sign-off completeness (every signatory dated, no outstanding decisions, a history entry
 for the current version) is only asked of a final plan: a draft is expected to be
 unsigned and to have open decisions, so drafts are not told about these at all.
+
+What the framework expects of a whole plan is not asked of an appendix, a report or a
+briefing: each rule below that asks for something absent names its expectation, and
+the document's kind (`content/kinds.py`, one table) says whether it applies. What is
+present is still checked in every kind (an empty response, a risk without an owner).
 """
 
 from __future__ import annotations
 
 import re
 
+from ..content.kinds import Expectation, expects, kind_of
 from ..content.plan import Plan
 from ..findings import Findings, Location
 from ..periods import parse_period
@@ -35,7 +41,8 @@ def conditions_answered(plan: Plan, findings: Findings) -> None:
         return
     severity = by_status(plan)
     answered = {c.id for c in plan.conditions.conditions}
-    for condition in plan.framework.conditions:
+    expected = plan.framework.conditions if expects(plan.meta, "conditions") else []
+    for condition in expected:
         if condition.id in answered:
             continue
         findings.add(
@@ -70,7 +77,7 @@ def _covers(period_keys, year: str) -> bool:
 
 @check
 def national_metrics_complete(plan: Plan, findings: Findings) -> None:
-    if "metrics.yaml" in plan.unreadable:
+    if "metrics.yaml" in plan.unreadable or not expects(plan.meta, "national-metrics"):
         return
     severity = by_status(plan)
     given = {m.id: m for m in plan.metrics.metrics}
@@ -105,11 +112,19 @@ def national_metrics_complete(plan: Plan, findings: Findings) -> None:
                 )
 
 
+# A scheme's texts that a document may expect, with how findings name them.
+SCHEME_TEXTS: tuple[tuple[str, str, Expectation], ...] = (
+    ("purpose", "purpose ('I statement')", "scheme-purpose"),
+    ("summary", "summary", "scheme-summary"),
+)
+
+
 @check
 def schemes_complete(plan: Plan, findings: Findings) -> None:
     severity = by_status(plan)
+    texts = [(key, what) for key, what, wanted in SCHEME_TEXTS if expects(plan.meta, wanted)]
     for scheme in plan.schemes:
-        if not scheme.expenditure:
+        if not scheme.expenditure and expects(plan.meta, "scheme-spending"):
             findings.add(
                 severity,
                 "scheme.no-expenditure",
@@ -118,7 +133,7 @@ def schemes_complete(plan: Plan, findings: Findings) -> None:
                 "add at least one line under 'expenditure:' with its type, area, "
                 "commissioner, source and amounts",
             )
-        if not scheme.metrics:
+        if not scheme.metrics and expects(plan.meta, "scheme-metrics"):
             findings.add(
                 severity,
                 "scheme.no-metric",
@@ -126,7 +141,7 @@ def schemes_complete(plan: Plan, findings: Findings) -> None:
                 scheme.loc("id"),
                 "list the metrics it is expected to move, e.g. metrics: [discharge-delay]",
             )
-        for key, what in (("purpose", "purpose ('I statement')"), ("summary", "summary")):
+        for key, what in texts:
             if not (getattr(scheme, key) or "").strip():
                 findings.add(
                     severity,
@@ -170,7 +185,8 @@ def narrative_sections_present(plan: Plan, findings: Findings) -> None:
     severity = by_status(plan)
     present = {section.id for section in plan.sections.values()}
     present |= {e.target for e in plan.meta.outline if not e.is_markdown}
-    for required in plan.framework.narrative_sections:
+    expected = plan.framework.narrative_sections if expects(plan.meta, "narrative-sections") else []
+    for required in expected:
         if not required.required or required.id in present:
             continue
         findings.add(
@@ -181,7 +197,8 @@ def narrative_sections_present(plan: Plan, findings: Findings) -> None:
             plan.meta.key_loc("outline"),
             (required.hint + " " if required.hint else "")
             + f"Add sections/{required.id}.md (or a file with 'id: {required.id}') "
-            "to the outline.",
+            "to the outline. If this is not a whole plan, say what it is in plan.yaml "
+            "('document: appendix', 'report' or 'briefing').",
         )
     for section in plan.sections.values():
         if not _has_text(section.body):
@@ -199,7 +216,7 @@ def narrative_sections_present(plan: Plan, findings: Findings) -> None:
 
 @check
 def final_plan_signed(plan: Plan, findings: Findings) -> None:
-    if not final(plan) or "signoff.yaml" in plan.unreadable:
+    if not final(plan) or "signoff.yaml" in plan.unreadable or not expects(plan.meta, "sign-off"):
         return
     signatories = plan.signoff.signatories
     if not signatories:
@@ -224,10 +241,11 @@ def final_plan_signed(plan: Plan, findings: Findings) -> None:
 def final_plan_has_no_open_decisions(plan: Plan, findings: Findings) -> None:
     if not final(plan):
         return
+    noun = kind_of(plan.meta).noun
     for i, item in enumerate(plan.meta.outstanding):
         findings.error(
             "plan.outstanding",
-            f"a final plan has an outstanding decision: '{' '.join(item.split())[:80]}'",
+            f"a final {noun} has an outstanding decision: '{' '.join(item.split())[:80]}'",
             plan.meta.loc("outstanding", i),
             "record the decision and remove it from 'outstanding:' in plan.yaml, or set "
             "'status: draft'",
@@ -243,7 +261,7 @@ def version_key(version: str) -> tuple[int, ...] | None:
 
 @check
 def final_plan_history_records_this_version(plan: Plan, findings: Findings) -> None:
-    if not final(plan):
+    if not final(plan) or not expects(plan.meta, "version-history"):
         return
     meta = plan.meta
     if any(entry.version == meta.version for entry in meta.history):

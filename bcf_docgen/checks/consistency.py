@@ -15,6 +15,7 @@ from ..derived import metrics_info
 from ..findings import Findings
 from ..formatting import date as format_date
 from ..periods import parse_period, period_problem
+from ..unknown import is_unknown
 from .completeness import version_key
 from .registry import check
 
@@ -130,6 +131,8 @@ def targets_go_the_right_way(plan: Plan, findings: Findings) -> None:
             # Compare like with like: a yearly baseline with yearly targets, and so on.
             if base_period is None or period is None or period.kind != base_period.kind:
                 continue
+            if is_unknown(target) or is_unknown(baseline.value):
+                continue  # figure.unknown: nothing to compare yet
             worse = (
                 target > baseline.value if info.direction == "lower" else (target < baseline.value)
             )

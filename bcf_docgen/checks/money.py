@@ -3,15 +3,41 @@ framework's minimum contributions met and the DFG passported in full.
 
 Amounts outside the round's years are `money.year` (structure.py); negative and
 fractional pounds are refused when the files are read (`schema.money`).
+
+A figure written `tbc` is `figure.unknown`, once per figure (a warning in a draft, an
+error in a final plan, which is then not built). A comparison that needs it is not made
+(it could only be wrong), except where the known part already decides it: a ring-fence
+whose known planned spend reaches the required amount is met, whatever is to come.
 """
 
 from __future__ import annotations
 
+from ..content.kinds import expects
 from ..content.plan import Plan
-from ..derived import FundingFigures, funding_figures, rule_planned
+from ..derived import FundingFigures, funding_figures, rule_planned, unknown_figures
 from ..findings import Findings, Location
 from ..formatting import money
-from .registry import by_status, check
+from ..unknown import SPELLING, TO_BE_CONFIRMED, is_unknown, known_part
+from .registry import by_status, check, final
+
+
+@check
+def figures_not_yet_known(plan: Plan, findings: Findings) -> None:
+    """Each figure written `tbc`, named and located: what a final plan still needs."""
+    hint = (
+        "write the figure: a final plan cannot be built while any figure is tbc"
+        if final(plan)
+        else "fine in a draft, where checks that need it wait for it; write the figure "
+        "when it is known, as a final plan cannot be built while any figure is tbc"
+    )
+    for unknown in unknown_figures(plan):
+        findings.add(
+            by_status(plan),
+            "figure.unknown",
+            f"{unknown.what} is {TO_BE_CONFIRMED} ('{SPELLING}')",
+            unknown.where or Location("?"),
+            hint,
+        )
 
 
 def _unreadable_spend(plan: Plan) -> bool:
@@ -34,8 +60,8 @@ def sources_fully_allocated(plan: Plan, findings: Findings) -> None:
         for year in plan.years:
             amount = source.amounts.get(year, 0)
             allocated = figures.allocated.get(source.id, {}).get(year, 0)
-            if amount == allocated:
-                continue
+            if is_unknown(amount) or is_unknown(allocated) or amount == allocated:
+                continue  # a figure not yet known is figure.unknown
             difference = amount - allocated
             state = (
                 f"{money(difference)} unallocated"
@@ -76,8 +102,8 @@ def control_totals_agree(plan: Plan, findings: Findings) -> None:
             )
         else:
             continue  # ref.control-total
-        if computed == total.amount:
-            continue
+        if is_unknown(computed) or is_unknown(total.amount) or computed == total.amount:
+            continue  # a figure not yet known is figure.unknown
         difference = computed - total.amount
         findings.error(
             "money.control-total",
@@ -102,8 +128,10 @@ def minimum_rules_met(plan: Plan, findings: Findings) -> None:
             continue  # ref.rule, money.year
         stated.add((fence.rule, fence.year))
         planned = rule_planned(plan, rule, fence.year)
-        if planned >= fence.amount:
-            continue
+        if is_unknown(fence.amount) or known_part(planned) >= fence.amount:
+            continue  # met, or waiting on the required amount (figure.unknown)
+        if is_unknown(planned):
+            continue  # the known part falls short, but what is to come may make it up
         findings.add(
             by_status(plan),
             "money.ring-fence",
@@ -114,6 +142,8 @@ def minimum_rules_met(plan: Plan, findings: Findings) -> None:
             "move or add spending that counts towards the rule (see docs/frameworks.md for "
             "which lines count), or correct the required amount",
         )
+    if not expects(plan.meta, "ring-fences"):
+        return  # stated amounts are checked in any document; only a plan must state them
     where = (
         plan.funding.key_loc("ring_fences")
         if "funding.yaml" in plan.present
@@ -138,7 +168,8 @@ def minimum_rules_met(plan: Plan, findings: Findings) -> None:
 def passporting_adds_up(plan: Plan, findings: Findings) -> None:
     if "funding.yaml" in plan.unreadable:
         return
-    two_tier = any(p.kind == "district-council" for p in plan.meta.partners)
+    roles = {plan.framework.role(p.kind) for p in plan.meta.partners}
+    two_tier = "district-council" in roles  # a role: whatever the round calls its districts
     for rule in plan.framework.rules:
         if rule.kind != "passported" or not rule.source_type:
             continue
@@ -149,9 +180,9 @@ def passporting_adds_up(plan: Plan, findings: Findings) -> None:
                 continue
             for year in plan.years:
                 amount = source.amounts.get(year, 0)
-                passed = sum(p.amounts.get(year, 0) for p in source.passported)
-                if amount == passed:
-                    continue
+                passed = sum((p.amounts.get(year, 0) for p in source.passported), 0)
+                if is_unknown(amount) or is_unknown(passed) or amount == passed:
+                    continue  # a figure not yet known is figure.unknown
                 difference = amount - passed
                 state = (
                     f"{money(difference)} is not passed on"

@@ -58,6 +58,44 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "editorial note '{0}'",
     ),
+    # Notes to self left in drafts: "need to add a para on ...", "to add:",
+    # "check with finance", and a heading that is only "?" or a guess ("Intermediate
+    # care?"). A heading that asks a real question ("What does this mean for residents?")
+    # holds a question word, or is longer than four words, and is left alone.
+    (
+        re.compile(
+            r"(?i)\b(?:still\s+)?needs?\s+to\s+(?:add|write|insert|include|expand|finish|"
+            r"complete|draft)\s+(?:a\s+|an\s+|the\s+|some\s+|more\s+|further\s+)?(?:short\s+|"
+            r"brief\s+|new\s+)?(?:para(?:graph)?s?|sentences?|wording|narrative|"
+            r"text(?!\s+messag)|tables?|charts?|graphs?|case\s+stud(?:y|ies)|"
+            r"section(?!\s*\d))\b[^\n\]|)]*"
+        ),
+        "editorial note '{0}'",
+    ),
+    (
+        re.compile(
+            r"(?im)\bto\s+add\s*:|(?:^|[\[(|])[ \t]*(?:[-*+][ \t]+)?(?:still\s+)?to\s*do\s*:"
+        ),
+        "editorial note '{0}'",
+    ),
+    (
+        re.compile(
+            r"(?im)(?:^|[\[(|])[ \t]*(?:[-*+][ \t]+)?(?:n\.?b\.?:?[ \t]*)?(?:check|confirm|"
+            r"verify)\s+(?:this\s+|these\s+|figures?\s+|numbers?\s+)?with\s+"
+            r"(?!your\b|you\b|a\s|an\s)[^\n\])|]{1,60}"
+        ),
+        "editorial note '{0}'",
+    ),
+    (re.compile(r"(?m)^(?:#{1,6}|title:)[ \t]+\?+[ \t]*#*[ \t]*$"), "a heading that is only '?'"),
+    (
+        re.compile(
+            r"(?im)^(?:#{1,6}|title:)[ \t]+(?![^\n]*\b(?:what|why|how|who|whom|whose|where|"
+            r"when|which|whether|is|are|was|were|do|does|did|can|could|will|would|should|"
+            r"shall|has|have|had|may|might|must)\b)(?:[^\s#?][^\s?]*[ \t]+){0,3}"
+            r"[^\s#?][^\s?]*[ \t]*\?[ \t]*#*[ \t]*$"
+        ),
+        "a heading that is a guess '{0}'",
+    ),
 ]
 # An editorial note in square brackets: not a link ([text](url) or [text][ref]), a
 # footnote ([^1]) or a task box ([ ] / [x]).

@@ -3,7 +3,7 @@ exist, and a theme whose colours are readable."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from ..content.base import Model
@@ -54,7 +54,7 @@ def amounts_in_round_years(plan: Plan, findings: Findings) -> None:
     years = plan.years
     hint = f"the years of {plan.framework.id} are " + ", ".join(years)
 
-    def look(model: Model, amounts: dict[str, int], *path: str | int) -> None:
+    def look(model: Model, amounts: Mapping[str, object], *path: str | int) -> None:
         for year in amounts:
             if year not in years:
                 findings.error(

@@ -11,10 +11,11 @@ import math
 import typing
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PlainValidator, PrivateAttr
 from pydantic_core import PydanticCustomError
 
 from ..findings import Location
+from ..unknown import Unknown, is_tbc
 from .yamlsource import SourceMap
 
 
@@ -63,24 +64,65 @@ class Model(BaseModel):
         return key
 
 
-def attach_sources(value: Any, smap: SourceMap, path: tuple[str | int, ...] = ()) -> None:
-    """Give every model inside `value` its SourceMap and path (see Model.loc)."""
+def attach_sources(
+    value: Any, smap: SourceMap, path: tuple[str | int, ...] = (), what: tuple[str, ...] = ()
+) -> None:
+    """Give every model inside `value` its SourceMap and path (see Model.loc), and every
+    figure written `tbc` what it is and where it stands (`unknown.Unknown`)."""
     if isinstance(value, Model):
         value.set_source(smap, path)
+        what = (*what, *_described(value))
         for name, info in type(value).model_fields.items():
-            attach_sources(getattr(value, name), smap, (*path, info.alias or name))
+            key = info.alias or name
+            field_word = UNKNOWN_FIELD_WORDS.get(key)
+            inner = (*what, field_word) if field_word else what
+            attach_sources(getattr(value, name), smap, (*path, key), inner)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            attach_sources(item, smap, (*path, i))
+            attach_sources(item, smap, (*path, i), what)
     elif isinstance(value, dict):
         for key, item in value.items():
-            attach_sources(item, smap, (*path, key))
+            attach_sources(item, smap, (*path, key), (*what, str(key)))
+    elif isinstance(value, Unknown):
+        value.what = " ".join(what) or "a figure"
+        value.where = smap.value(path)
 
 
-MONEY_HINT = "write pounds as a whole number, e.g. 1250000 (or 1_250_000)"
+# How a figure written `tbc` is named in findings: each enclosing model adds its words
+# ("S3", "line 'Home care'"), each field and year key its own ("target", "2025-26"),
+# giving e.g. "S3 line 'Home care' 2025-26" or "metric 'falls' target 2025-26".
+UNKNOWN_MODEL_WORDS = {
+    "Scheme": "{id}",
+    "ExpenditureLine": "line '{line}'",
+    "FundingSource": "funding source '{id}'",
+    "Passport": "passported to '{to}'",
+    "ControlTotal": "control total for '{what}' {year}",
+    "RingFence": "ring-fence '{rule}' {year}",
+    "Metric": "metric '{id}'",
+    "Baseline": "baseline ({period})",
+}
+UNKNOWN_FIELD_WORDS = {"targets": "target", "actuals": "actual", "last_year": "last year"}
 
 
-def _money(value: Any) -> int:
+def _described(model: Model) -> tuple[str, ...]:
+    pattern = UNKNOWN_MODEL_WORDS.get(type(model).__name__)
+    if pattern is None:
+        return ()
+    try:
+        return (pattern.format_map(model.__dict__),)
+    except (KeyError, ValueError, IndexError):
+        return ()
+
+
+MONEY_HINT = (
+    "write pounds as a whole number, e.g. 1250000 (or 1_250_000), or tbc while the "
+    "figure is not yet known"
+)
+
+
+def _money(value: Any) -> int | Unknown:
+    if is_tbc(value):
+        return Unknown()
     if isinstance(value, bool) or value is None:
         raise PydanticCustomError(
             "money", "expected an amount in pounds, got {value}", {"value": value}
@@ -94,7 +136,9 @@ def _money(value: Any) -> int:
             )
     if isinstance(value, str):
         raise PydanticCustomError(
-            "money", "'{value}' is text, not an amount of money", {"value": value}
+            "money",
+            "'{value}' is text, not an amount of money (write tbc for one not yet known)",
+            {"value": value},
         )
     if not isinstance(value, int):
         raise PydanticCustomError("money", "expected an amount in pounds", {})
@@ -105,7 +149,9 @@ def _money(value: Any) -> int:
     return value
 
 
-def _number(value: Any) -> float | int:
+def _number(value: Any) -> float | int | Unknown:
+    if is_tbc(value):
+        return Unknown()
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PydanticCustomError("number", "expected a number, got '{value}'", {"value": value})
     if isinstance(value, float) and not math.isfinite(value):
@@ -115,8 +161,9 @@ def _number(value: Any) -> float | int:
     return value
 
 
-Money = Annotated[int, BeforeValidator(_money)]
-Number = Annotated[float | int, BeforeValidator(_number)]
+# An amount of money in pounds, or a figure not yet known (`tbc`); a metric's figure alike.
+Money = Annotated[int | Unknown, PlainValidator(_money)]
+Number = Annotated[float | int | Unknown, PlainValidator(_number)]
 
 
 def field_names(model: type[BaseModel]) -> list[str]:

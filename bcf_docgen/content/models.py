@@ -12,11 +12,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..unknown import Partial
 from .base import Model, Money, Number
-
-PartnerKind = Literal[
-    "local-authority", "district-council", "icb", "nhs-trust", "voluntary-sector", "other"
-]
 
 # ---------------------------------------------------------------- plan.yaml
 
@@ -30,7 +27,9 @@ class Area(Model):
 class Partner(Model):
     id: str
     name: str
-    kind: PartnerKind
+    # One of the partner kinds of the plan's framework pack (`ccg` in 2017-19, `icb`
+    # since 2022): each round has its own, so checks/partners.py checks it, not the model.
+    kind: str
     short_name: str | None = None
 
 
@@ -99,6 +98,8 @@ class PlanMeta(Model):
     title: str
     area: Area
     status: Literal["draft", "final"] = "draft"
+    # What the document is (a whole plan, a scheme appendix, ...): content/kinds.py.
+    document: Literal["plan", "appendix", "report", "briefing"] = "plan"
     version: str
     date: dt.date
     description: str | None = None
@@ -171,7 +172,7 @@ class Scheme(Model):
     name: str
     theme: str | None = None
     lead: str | None = None
-    status: Literal["new", "existing", "expanded"] = "existing"
+    status: Literal["new", "existing", "expanded"] | None = None  # printed only if written
     purpose: str | None = None
     summary: str | None = None
     objectives: list[str] = Field(default_factory=list)
@@ -190,8 +191,8 @@ class Scheme(Model):
             return {"all": value}
         return value
 
-    def total(self, year: str) -> int:
-        return sum(line.amounts.get(year, 0) for line in self.expenditure)
+    def total(self, year: str) -> int | Partial:
+        return sum((line.amounts.get(year, 0) for line in self.expenditure), 0)  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- funding.yaml

@@ -14,6 +14,7 @@ from typing import Any
 from .. import formatting
 from ..content.files import ContentError, read_text, resolve_template
 from ..content.images import load_image
+from ..content.kinds import kind_of
 from ..content.models import SectionFront
 from ..content.plan import Plan
 from ..content.reader import FrontMatterInvalid, split_front_matter
@@ -22,6 +23,7 @@ from ..findings import Findings, Location
 from ..sections import template_folders
 from ..templating import TemplateProblem, make_environment, plan_context, render_string
 from ..theme import look_from_theme
+from .flow import settle
 from .labelling import label, name_parts
 from .markdown_blocks import MarkdownContext, markdown_blocks, origin_marker
 from .model import (
@@ -58,6 +60,7 @@ class Assembler:
         logo: bool = True,
     ):
         self.plan = plan
+        self.numbered = kind_of(plan.meta).numbered  # the default of every section
         self.templates = templates
         self.extra_templates = extra_templates
         self.with_logo = logo
@@ -120,6 +123,8 @@ class Assembler:
             self._logo(),
             title=meta.title,
             source="plan",
+            # The kind's default, or a cover template the outline names (content/kinds.py).
+            cover=kind_of(meta).cover or any(e.target == "cover" for e in meta.outline),
             draft=meta.status != "final",
         )
 
@@ -169,6 +174,9 @@ class Assembler:
         intro: tuple[str, str, int] | None = None,
     ) -> list[Block]:
         out: list[Block] = []
+        # Headings are numbered as the document's kind numbers them, unless the section
+        # says (`numbered:` in its front matter): a scheme appendix's headings are plain.
+        numbered = front.numbered if "numbered" in front.model_fields_set else self.numbered
         if front.heading and title:
             out.append(
                 Heading(
@@ -176,7 +184,7 @@ class Assembler:
                     title=[Text(title)],
                     id=section_id,
                     location=Location(file, 1, 1),
-                    numbered=front.numbered,
+                    numbered=numbered,
                     in_contents=front.contents,
                     appendix=appendix,
                     page_break_before=front.new_page,
@@ -185,12 +193,12 @@ class Assembler:
         if intro is not None:
             out.extend(self._markdown(*intro))
         out.extend(self._markdown(body, file, first_line))
-        if not front.contents or not front.numbered:
+        if not front.contents or not numbered:
             # A section left out of the contents (or unnumbered) takes its sub-sections along.
             for block in out[1:]:
                 if isinstance(block, Heading):
                     block.in_contents = block.in_contents and front.contents
-                    block.numbered = block.numbered and front.numbered
+                    block.numbered = block.numbered and numbered
         if front.landscape:
             # Wide tables inside are already landscape; the rest of the section joins them
             # so that its heading and introduction are not stranded on a portrait page.
@@ -327,7 +335,8 @@ class Assembler:
             date_text=formatting.date(meta.date, self.plan.theme.date_style),
             status=meta.status,
             author="; ".join(p.name for p in meta.partners) or meta.area.board,
-            subject=f"Better Care Fund plan for {meta.area.name} ({self.plan.framework.name})",
+            subject=f"Better Care Fund {kind_of(meta).noun} for {meta.area.name} "
+            f"({self.plan.framework.name})",
             keywords=["Better Care Fund", meta.area.name, self.plan.framework.id],
         )
 
@@ -336,6 +345,7 @@ def finish(document: Document, plan: Plan | None, home: int = 0) -> Findings:
     """Name the parts, resolve the binder (numbers, anchors, references), then label it."""
     name_parts(document)
     findings = resolve(document, plan, home)
+    settle(document)  # which content goes on landscape pages, before labelling finds the cover
     label(document)
     return findings
 

@@ -8,9 +8,18 @@ holds (no writer imports this module).
 
 from __future__ import annotations
 
+from ..unknown import AT_LEAST, TO_BE_CONFIRMED
 from .model import RAG_WORDS, DocumentInfo
 
-__all__ = ["RAG_WORDS"]  # the words live with the Rag type; labelling reads them here
+__all__ = ["RAG_WORDS", "AT_LEAST", "TO_BE_CONFIRMED"]  # the words live with the Rag type
+# and with the unknown figure (bcf_docgen/unknown.py; the theme's `unknown:` replaces
+# "to be confirmed"); composition reads them here.
+
+
+def not_drawn(words: str) -> str:
+    """The note under a chart some of whose figures are not yet known (no point drawn)."""
+    return f"Figures {words} are not drawn."
+
 
 CONTENTS_TITLE = "Contents"
 NOTES_TITLE = "Notes"

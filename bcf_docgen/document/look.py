@@ -95,6 +95,10 @@ class Colours:
     green: str
     green_text: str
     code: str  # the tint behind inline code
+    # A redline's marks (docs/review.md): the text inserted (underlined) and deleted
+    # (struck through), and the change bar. The marks are shapes; colour only adds to them.
+    insertion: str = "#007F3B"
+    deletion: str = "#D5281B"
 
     def rag(self, rating: str) -> tuple[str, str]:
         """(fill, text colour) of a RAG rating."""

@@ -70,7 +70,12 @@ SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 ORIGIN = re.compile("\ue000(\\d+)\ue001|\ue002")
 
 
-BLOCK_START = re.compile(r"^\s{0,3}(?:[|#>*+-]|\d+[.)]|```|~~~)")
+# A block's first line: a list marker, heading mark or thematic break only counts before a
+# space or the line's end ("**Bold** text" is a paragraph, "- item" a list).
+BLOCK_START = re.compile(
+    r"^\s{0,3}(?:[|>]|#{1,6}(?=\s|$)|[*+-](?=\s|$)|\d+[.)](?=\s|$)|```|~~~"
+    r"|(?:[-*_][ \t]*){3,}(?:\n|$))"
+)
 FENCE_LINE = re.compile(r"^\s{0,3}(?:```|~~~)")
 
 
@@ -266,10 +271,12 @@ def _directive(node: SyntaxTreeNode, ctx: MarkdownContext, shift: int) -> list[B
                 block.style = style  # type: ignore[assignment]
         return inner
     if name == "landscape":
+        # Landscape if a table inside is too wide for a portrait page; `always` insists.
+        # Decided once for both writers by `document/flow.py`.
         for block in inner:
             if isinstance(block, Table):
                 block.wide = True
-        return [Landscape(inner)]
+        return [Landscape(inner, fit="always" not in args)]
     if name == "signatures":
         return ctx.signatures() if ctx.signatures else []
     if name == "contents":

@@ -268,9 +268,16 @@ class PageBreak:
 
 @dataclass
 class Landscape:
-    """Blocks laid out on landscape pages (wide tables); a new page before and after."""
+    """Blocks laid out on landscape pages (wide tables); a new page before and after.
+
+    Composition makes it; `document/flow.py` then settles it before any writer sees it:
+    one marked `fit` (what `::: landscape` makes) stays only if a table inside is too
+    wide for a portrait page, adjacent ones become one, and the short lead-in before
+    one (a heading, an introduction) joins it. Writers draw what is left as it is.
+    """
 
     blocks: list[Block]
+    fit: bool = False  # landscape only if its content does not fit a portrait page
 
 
 @dataclass

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from .. import formatting
 from ..content.plan import Plan
 from ..content.validation import did_you_mean
-from ..derived import FundingFigures, funding_figures, metrics_info, risks_info
+from ..derived import FundingFigures, Total, funding_figures, metrics_info, risks_info
+from ..unknown import Figure, Unknown, is_unknown, known_part
 from .model import RAG_WORDS, Cell, Column, Row, Table, Text
 
 Builder = Callable[["TableMaker", list[str]], Table]
@@ -54,8 +55,15 @@ class TableMaker:
         self.figures: FundingFigures = funding_figures(plan)
         self.years = plan.years
 
-    def money(self, value: int) -> str:
-        return formatting.money(value, self.plan.theme.money_units)
+    def money(self, value: Figure) -> str:
+        """An amount in the theme's units; one not yet known in the theme's words, a total
+        with unknown parts "at least £..." (never £0)."""
+        return formatting.money(value, self.plan.theme.money_units, self.unknown)
+
+    @property
+    def unknown(self) -> str:
+        """The theme's words for a figure not yet known ("to be confirmed")."""
+        return self.plan.theme.unknown
 
     def money_header(self, label: str) -> str:
         # Cells carry their own units ("£1,234,567" or "£1,235k"), so headers need none.
@@ -64,7 +72,7 @@ class TableMaker:
     def year_columns(self) -> list[Column]:
         return [Column(self.money_header(y), numeric=True) for y in self.years]
 
-    def money_cells(self, amounts: dict[str, int]) -> list[Cell]:
+    def money_cells(self, amounts: dict[str, Total] | dict[str, int | Unknown]) -> list[Cell]:
         return [_cell(self.money(amounts.get(y, 0)), "right") for y in self.years]
 
     def table(
@@ -83,15 +91,17 @@ class TableMaker:
         table_id: str,
         caption: str,
         label: str,
-        data: dict[str, dict[str, int]],
+        data: dict[str, dict[str, Total]],
         names: dict[str, str] | None = None,
     ) -> Table:
         columns = [Column(label, width=3), *self.year_columns()]
         rows = [
             Row([_cell((names or {}).get(key, key)), *self.money_cells(amounts)])
-            for key, amounts in sorted(data.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+            for key, amounts in sorted(
+                data.items(), key=lambda kv: (-sum(known_part(v) for v in kv[1].values()), kv[0])
+            )
         ]
-        total = {y: sum(a.get(y, 0) for a in data.values()) for y in self.years}
+        total: dict[str, Total] = {y: sum(a.get(y, 0) for a in data.values()) for y in self.years}
         rows.append(Row([_cell("Total"), *self.money_cells(total)], kind="total"))
         return self.table(table_id, caption, columns, rows)
 
@@ -164,7 +174,7 @@ def _spend_by_commissioner(t: TableMaker, args: list[str]) -> Table:
 def _dfg(t: TableMaker, args: list[str]) -> Table:
     columns = [Column("Passed to", width=4), *t.year_columns()]
     rows: list[Row] = []
-    total = dict.fromkeys(t.years, 0)
+    total: dict[str, Total] = dict.fromkeys(t.years, 0)
     for source in t.plan.funding.sources:
         if source.kind != "dfg":
             continue
@@ -174,7 +184,7 @@ def _dfg(t: TableMaker, args: list[str]) -> Table:
             )
             for year in t.years:
                 total[year] += passport.amounts.get(year, 0)
-        retained = {
+        retained: dict[str, Total] = {
             y: source.amounts.get(y, 0) - t.figures.passported[source.id].get(y, 0) for y in t.years
         }
         if source.passported and any(retained.values()):
@@ -209,7 +219,7 @@ def _ring_fences(t: TableMaker, args: list[str]) -> Table:
     for fence in t.plan.funding.ring_fences:
         rule = t.plan.framework.rule(fence.rule)
         planned = rule_planned(t.plan, rule, fence.year) if rule else 0
-        met = planned >= fence.amount
+        met = _at_least(planned, fence.amount)
         rows.append(
             Row(
                 [
@@ -217,13 +227,26 @@ def _ring_fences(t: TableMaker, args: list[str]) -> Table:
                     _cell(fence.year),
                     _cell(t.money(fence.amount), "right"),
                     _cell(t.money(planned), "right"),
-                    _cell("Met" if met else "Not met", rag="green" if met else "red"),
+                    _cell(
+                        t.unknown if met is None else "Met" if met else "Not met",
+                        rag=None if met is None else "green" if met else "red",
+                    ),
                 ]
             )
         )
     return t.table(
         "ring-fences", "Minimum contributions and ring-fences: required and planned", columns, rows
     )
+
+
+def _at_least(planned: Figure, required: Figure) -> bool | None:
+    """Whether `planned` reaches `required`; None while that waits on a figure not yet
+    known (met for sure once the known part of the planned spend reaches it)."""
+    if is_unknown(required):
+        return None
+    if is_unknown(planned):
+        return True if known_part(planned) >= required else None
+    return planned >= required
 
 
 @builder("schemes")
@@ -243,7 +266,7 @@ def _schemes(t: TableMaker, args: list[str]) -> Table:
                 _cell(s.name),
                 _cell(s.theme or ""),
                 _cell(t.plan.partner_name(s.lead)),
-                _cell(s.status.capitalize()),
+                _cell((s.status or "").capitalize()),
                 *t.money_cells(t.figures.by_scheme[s.id]),
             ]
         )
@@ -319,7 +342,7 @@ def _expenditure(t: TableMaker, args: list[str]) -> Table:
 
 @builder("metrics")
 def _metrics(t: TableMaker, args: list[str]) -> Table:
-    from ..derived import metric_rag
+    from ..derived import metric_rag, metric_unknown
 
     columns = [
         Column("Metric", width=4),
@@ -333,11 +356,11 @@ def _metrics(t: TableMaker, args: list[str]) -> Table:
     rows = []
     for info in metrics_info(t.plan):
 
-        def fmt(value: float | None, info=info) -> str:
+        def fmt(value: float | Unknown | None, info=info) -> str:
             if value is None:
                 return ""
-            text = formatting.number(value, info.decimals)
-            return f"{text}%" if info.unit == "%" else text
+            text = formatting.number(value, info.decimals, t.unknown)
+            return f"{text}%" if info.unit == "%" and not is_unknown(value) else text
 
         baseline = info.baseline
         latest = info.latest
@@ -352,7 +375,7 @@ def _metrics(t: TableMaker, args: list[str]) -> Table:
                     ),
                     *[_cell(fmt(info.targets.get(y)), "right") for y in t.years],
                     _cell(f"{fmt(latest[1])} ({latest[0]})" if latest else "", "right"),
-                    _cell(RAG_WORDS[rag] if rag else "Not yet known", rag=rag),
+                    _cell(_rag_words(rag, metric_unknown(info), t.unknown), rag=rag),
                     _cell("Lower" if info.direction == "lower" else "Higher"),
                 ],
                 anchor=f"metric-{info.id}",
@@ -365,6 +388,13 @@ def _metrics(t: TableMaker, args: list[str]) -> Table:
         rows,
         wide=True,
     )
+
+
+def _rag_words(rag: str | None, unknown: bool, words: str) -> str:
+    """A RAG cell's words: no rating while a figure it needs is not yet known (`tbc`)."""
+    if rag:
+        return RAG_WORDS[rag]
+    return words[:1].upper() + words[1:] if unknown else "Not yet known"
 
 
 @builder("risks")
@@ -534,7 +564,7 @@ def _performance(t: TableMaker, args: list[str]) -> Table:
                     _cell(m.signed(m.difference), "right"),
                     _cell(m.percent(m.pct_difference), "right"),
                     _cell(m.percent(m.pct_last_year), "right"),
-                    _cell(RAG_WORDS[rag] if rag else "Not yet known", rag=rag),
+                    _cell(_rag_words(rag, bool(m.unknown), t.unknown), rag=rag),
                 ]
             )
         )
@@ -562,12 +592,13 @@ def _board_report(t: TableMaker, name: str):
 
 
 def _layout(rows: list[tuple[str, str]]) -> Table:
-    """A label/value table without caption or number (the report's form fields)."""
-    columns = [Column("", width=1.6), Column("", width=5)]
+    """A label/value table without caption or number (the report's form fields). Its
+    header row names the two columns, so a screen reader can say what each cell is."""
+    columns = [Column("Item", width=1.6), Column("Detail", width=5)]
     return Table(
         columns=columns,
-        rows=[Row([_cell(label), _cell(value)]) for label, value in rows],
-        header=False,
+        rows=[_header(columns), *(Row([_cell(label), _cell(value)]) for label, value in rows)],
+        header=True,
         key_value=True,
     )
 

@@ -74,6 +74,7 @@ from .docx_ooxml import (
     internal_link,
     paragraph,
     ppr,
+    put_ppr,
     rpr,
     tab_run,
     text_run,
@@ -82,7 +83,7 @@ from .docx_ooxml import (
     xml_attr,
     xml_safe,
 )
-from .docx_package import drop_relationship, replace_blob, replace_named
+from .docx_package import complete_settings, drop_relationship, replace_blob, replace_named
 from .docx_styles import PARAGRAPH_STYLES, Numbering, define_styles, eighths, hex6, mm, pt
 
 __all__ = ["render_docx", "build_docx", "bookmark_names"]
@@ -180,24 +181,6 @@ def _collect_targets(doc: Document) -> tuple[Bookmarks, dict[str, str]]:
     return bookmarks, kinds
 
 
-def _headings_join_landscape(blocks: list) -> list:
-    """Headings right before a landscape region move into it.
-
-    A landscape region starts on a new page, so a heading just before it would be left
-    alone at the foot of the previous page, away from the table it introduces.
-    """
-    out: list = []
-    for block in blocks:
-        if isinstance(block, Landscape):
-            moved: list = []
-            while out and isinstance(out[-1], Heading):
-                moved.insert(0, out.pop())
-            if moved:
-                block = Landscape([*moved, *block.blocks])
-        out.append(block)
-    return out
-
-
 def _sequential(numbers: list[str]) -> bool:
     """True when captions are numbered 1, 2, 3... in order (what a SEQ field counts)."""
     return numbers == [str(i) for i in range(1, len(numbers) + 1)]
@@ -261,6 +244,7 @@ class _Writer:
         self.body = self.word.element.body
         self.pending_break = False
         self.at_page_start = True
+        self.in_landscape = False  # a landscape region was the last thing written
 
     # ------------------------------------------------------------------ the whole file
 
@@ -276,6 +260,7 @@ class _Writer:
             self._part(part, first=index == 0)
         self._headers_and_footers()
         self._properties()
+        complete_settings(self.word)
         out = io.BytesIO()
         self.word.save(out)
         return _normalise_zip(out.getvalue())
@@ -302,9 +287,11 @@ class _Writer:
             self._top_level(block)
         if part.cover_end:  # the cover is a page of its own, as in the PDF
             self.pending_break = not self.at_page_start
-        for block in _headings_join_landscape(part.blocks[part.cover_end :]):
+        # Which blocks are landscape, and what joins them, the model has settled.
+        for block in part.blocks[part.cover_end :]:
             self._top_level(block)
         if part.footnotes:
+            self._end_landscape()
             self._emit(self._notes(part))
 
     def _set_apart(self) -> None:
@@ -322,11 +309,19 @@ class _Writer:
                     self.pending_break = not self.at_page_start
                     continue
                 self._emit(self._block(inner, place))
-            self._section_break(landscape=False)
-        elif isinstance(block, PageBreak):
+            # Portrait again only when something follows: a region that ends the file
+            # ends it on its own page, with no empty portrait page after it.
+            self.in_landscape = True
+            return
+        self._end_landscape()
+        if isinstance(block, PageBreak):
             self.pending_break = not self.at_page_start
         else:
             self._emit(self._block(block, self.portrait))
+
+    def _end_landscape(self) -> None:
+        if self.in_landscape:
+            self._section_break(landscape=False)
 
     def _emit(self, elements: list[etree._Element]) -> None:
         sentinel = self.body.sectPr
@@ -352,6 +347,7 @@ class _Writer:
         self._page_setup(Section(sentinel, self.part), landscape)
         self.pending_break = False
         self.at_page_start = True
+        self.in_landscape = False
 
     def _page_setup(self, section: Section, landscape: bool) -> None:
         width, height = self.paper
@@ -382,7 +378,10 @@ class _Writer:
         return out
 
     def heading(self, heading: Heading) -> etree._Element:
-        level = max(1, min(heading.level, 4))
+        # A report's top headings are "##" (level 2, under the pack's parts); in Word they
+        # are Heading 1, so that its outline runs Title, Heading 1, Heading 2.
+        shift = max(0, self.current.top_level - 1)
+        level = max(1, min(heading.level - shift, 4))
         listed = heading.in_contents and level <= 3
         # Headings kept out of the contents get a look-alike style without an outline
         # level: Word's TOC field would list a real "Heading N" paragraph on update.
@@ -536,9 +535,15 @@ class _Writer:
             el("w:tblLook", {"w:val": f"{look_val:04X}", **look}),
         )
         summary = plain_text(table.caption)
-        if summary or table.label:
-            alt = f"{table.label}{table.separator}{summary}" if table.label else summary
+        alt = f"{table.label}{table.separator}{summary}" if table.label else summary
+        if alt:
             tbl_pr.append(val("w:tblCaption", xml_safe(alt)))
+        # The description a screen reader offers: the caption and what the columns hold.
+        names = [plain_text(c.inlines).strip() for c in table.rows[0].cells] if has_header else []
+        columns = "Columns: " + ", ".join(n for n in names if n) if any(names) else ""
+        description = ". ".join(part for part in (alt, columns) if part)
+        if description:
+            tbl_pr.append(val("w:tblDescription", xml_safe(description)))
         tbl.append(tbl_pr)
         tbl.append(el("w:tblGrid", None, *(el("w:gridCol", {"w:w": str(w)}) for w in widths)))
         for index, row in enumerate(table.rows):  # the first row is the header row
@@ -611,12 +616,16 @@ class _Writer:
         return tr
 
     def callout(self, callout: Callout, place: _Place) -> list[etree._Element]:
-        """Text set apart: a one-cell table, tinted, with a thick rule on the left."""
+        """Text set apart: paragraphs with a thick rule on the left and a tint, which Word
+        draws as one box; not a table, so a screen reader does not announce one."""
         kind = self.look.callouts.of(callout.kind)
         accent, fill = hex6(kind.rule), hex6(kind.fill)
         rule = round(self.look.callouts.rule_width * 8)  # eighths of a point
-        down, across = (pt(space) for space in self.look.spacing.callout_padding)
-        inner_width = place.width - 2 * across - pt(self.look.callouts.rule_width)
+        down, across = self.look.spacing.callout_padding  # points
+        # A border's space is in whole points, at most 31; the text keeps its column.
+        space_down, space_across = (min(31, round(value)) for value in (down, across))
+        indent, right = pt(space_across) + pt(self.look.callouts.rule_width), pt(space_across)
+        inner = _Place(place.width - indent - right, place.height)
         content: list[etree._Element] = []
         if callout.title:
             content.append(
@@ -626,57 +635,31 @@ class _Writer:
                 )
             )
         for block in callout.blocks:
-            content += self._block(block, _Place(inner_width, place.height))
-        if not content or content[-1].tag != qn("w:p"):
-            content.append(paragraph(ppr(spacing={"after": "0"})))
+            content += self._block(block, inner)
+        if not content:
+            return []
         # The last paragraph's space after would pad the foot of the box: take it away.
-        props: Any = cast(CT_P, content[-1]).get_or_add_pPr()  # made by python-docx's metaclass
-        spacing = props.get_or_add_spacing()
-        if spacing.get(qn("w:after")) is None:
-            spacing.set(qn("w:after"), "0")
-        borders = {
-            "left": ("single", rule, accent, 0),
-            "top": ("nil", 0, "auto", 0),
-            "bottom": ("nil", 0, "auto", 0),
-            "right": ("nil", 0, "auto", 0),
-            "insideH": ("nil", 0, "auto", 0),
-            "insideV": ("nil", 0, "auto", 0),
+        if content[-1].tag == qn("w:p"):
+            props: Any = cast(CT_P, content[-1]).get_or_add_pPr()  # python-docx's metaclass
+            spacing = props.get_or_add_spacing()
+            if spacing.get(qn("w:after")) is None:
+                spacing.set(qn("w:after"), "0")
+        # Top, bottom and right borders in the tint pad the box; identical borders on
+        # consecutive paragraphs make Word draw them as one box.
+        sides = {
+            "top": ("single", 4, fill, space_down),
+            "left": ("single", rule, accent, space_across),
+            "bottom": ("single", 4, fill, space_down),
+            "right": ("single", 4, fill, space_across),
         }
-        tbl_pr = el(
-            "w:tblPr",
-            None,
-            val("w:tblStyle", "PlanTable"),
-            el("w:tblW", {"w:w": str(place.width), "w:type": "dxa"}),
-            border_set("w:tblBorders", borders),
-            el("w:tblLayout", {"w:type": "fixed"}),
-            el(
-                "w:tblCellMar",
-                None,
-                el("w:top", {"w:w": str(down), "w:type": "dxa"}),
-                el("w:left", {"w:w": str(across), "w:type": "dxa"}),
-                el("w:bottom", {"w:w": str(down), "w:type": "dxa"}),
-                el("w:right", {"w:w": str(across), "w:type": "dxa"}),
-            ),
-            el(
-                "w:tblLook",
-                {"w:val": "0600", "w:firstRow": "0", "w:lastRow": "0", "w:firstColumn": "0"}
-                | {"w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"},
-            ),
-        )
-        tc_pr = el(
-            "w:tcPr",
-            None,
-            el("w:tcW", {"w:w": str(place.width), "w:type": "dxa"}),
-            el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill}),
-        )
-        tbl = el(
-            "w:tbl",
-            None,
-            tbl_pr,
-            el("w:tblGrid", None, el("w:gridCol", {"w:w": str(place.width)})),
-            el("w:tr", None, el("w:tc", None, tc_pr, *content)),
-        )
-        return [tbl, _spacer()]
+        for element in content:
+            if element.tag != qn("w:p"):
+                continue  # a real table inside a callout stays a table
+            put_ppr(element, border_set("w:pBdr", sides))
+            put_ppr(element, el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill}))
+            if element.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is None:
+                put_ppr(element, el("w:ind", {"w:left": str(indent), "w:right": str(right)}))
+        return [*content, _spacer()]
 
     # ------------------------------------------------------------------------- figures
 

@@ -198,6 +198,38 @@ def paragraph(props: etree._Element | None = None, *content: etree._Element) -> 
     return p
 
 
+# w:pPr's children in schema order (ISO/IEC 29500-1 17.3.1.26), to insert one in place.
+_PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
+    "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
+    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+]  # fmt: skip
+
+
+def put_ppr(p: etree._Element, child: etree._Element) -> None:
+    """Put `child` into paragraph `p`'s properties where the schema wants it, replacing
+    one of its kind (the properties are made when the paragraph has none)."""
+    props = p.find(qn("w:pPr"))
+    if props is None:
+        props = el("w:pPr")
+        p.insert(0, props)
+    name = etree.QName(child).localname
+    old = props.find(qn(f"w:{name}"))
+    if old is not None:
+        props.replace(old, child)
+        return
+    rank = _PPR_ORDER.index(name)
+    for index, existing in enumerate(props):
+        local = etree.QName(existing).localname
+        if local in _PPR_ORDER and _PPR_ORDER.index(local) > rank:
+            props.insert(index, child)
+            return
+    props.append(child)
+
+
 def border_set(tag: str, sides: dict[str, tuple[str, int, str, int]]) -> etree._Element:
     """`w:pBdr`/`w:tblBorders`/`w:tcBorders` from {side: (style, size/8 pt, colour, space)}."""
     order = ["top", "left", "start", "bottom", "right", "end", "insideH", "insideV", "between"]

@@ -11,9 +11,11 @@ upgrade of python-docx can break this module and nothing else.
 
 from __future__ import annotations
 
+from docx.document import Document as DocxDocument
 from docx.opc.package import OpcPackage
 from docx.opc.part import Part
 from docx.opc.rel import Relationships
+from docx.oxml.ns import qn
 
 
 def drop_relationship(rels: Relationships, rel_id: str) -> None:
@@ -49,3 +51,11 @@ def replace_named(package: OpcPackage, partname: str, blob: bytes) -> bool:
         return False
     replace_blob(package, old, blob)
     return True
+
+
+def complete_settings(document: DocxDocument) -> None:
+    """Give `w:zoom` the `w:percent` the schema requires: python-docx's default template
+    writes `<w:zoom w:val="bestFit"/>`, which Word reads but the ISO schema rejects."""
+    for zoom in document.settings.element.findall(qn("w:zoom")):
+        if zoom.get(qn("w:percent")) is None:
+            zoom.set(qn("w:percent"), "100")

@@ -309,11 +309,13 @@ class _Writer:
         w(f"</{tag}>")
 
     def callout(self, block: Callout) -> None:
-        self.out.append(f'<div class="callout {css_class(block.kind, "statement")}">')
+        # An aside, not a table: text set apart, named by its title for a screen reader.
+        label = f' aria-label="{esc(block.title)}"' if block.title else ""
+        self.out.append(f'<aside class="callout {css_class(block.kind, "statement")}"{label}>')
         if block.title:
             self.out.append(f'<p class="callout-title">{esc(block.title)}</p>')
         self.blocks(block.blocks)
-        self.out.append("</div>")
+        self.out.append("</aside>")
 
     def figure(self, block: Figure) -> None:
         if block.chart is not None:
@@ -389,11 +391,15 @@ class _Writer:
         ident = f' id="{self.ident(row.anchor)}"' if row.anchor else ""
         cells = []
         for index, cell in enumerate(row.cells):
-            cells.append(self.cell(cell, header, row_header=table.key_value and index == 0))
+            # Under a header row, a label column is data headed by that row (a reader
+            # says "Role: Accountable"), drawn like a header column ("label").
+            labels = table.key_value and index == 0
+            row_header = labels and not table.header
+            cells.append(self.cell(cell, header, row_header, label=labels and table.header))
         return f"<tr{cls}{ident}>{''.join(cells)}</tr>"
 
-    def cell(self, cell: Cell, header: bool, row_header: bool) -> str:
-        classes: list[str] = []
+    def cell(self, cell: Cell, header: bool, row_header: bool, label: bool = False) -> str:
+        classes: list[str] = ["label"] if label and not header else []
         if cell.align != "left":
             classes.append(css_class(cell.align))
         if cell.rag:

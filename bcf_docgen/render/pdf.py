@@ -1,7 +1,9 @@
 """The PDF writer: the HTML writer's page laid out by WeasyPrint, tagged for accessibility.
 
 WeasyPrint's PDF/UA-1 variant gives a tagged PDF (structure tree, real headings, table
-headers, alt text), with the document title and language set. Content is untrusted, so
+headers, alt text), with the document title and language set; pdf_tags finishes what it
+leaves short of PDF/UA-1 (running heads as artifacts, header scopes, link descriptions,
+reading order). Content is untrusted, so
 the URL fetcher only serves files inside the plan folder and the project's templates,
 plus the pictures drawn from the data and the draft watermark; anything else (network,
 other files) is refused.
@@ -151,8 +153,12 @@ def write_pdf(
     page: str, plan_root: Path, templates: Path | None, generated: dict[str, bytes]
 ) -> bytes:
     """Lay out an HTML page as a tagged PDF, reading only the plan's files and `generated`."""
+    # Both engines are imported here, inside the worker's memory cap and its error
+    # handling, not when the module is loaded (a cap too small to load them is a finding).
     import weasyprint
+
+    from .pdf_tags import finish_pdf
 
     fetcher = make_fetcher([plan_root, templates or default_templates()], generated)
     html = weasyprint.HTML(string=page, base_url=plan_root.as_uri() + "/", url_fetcher=fetcher)
-    return html.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    return finish_pdf(html.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False), page)
