@@ -338,6 +338,12 @@ def _result(
         raise
 
 
+# What the C library says when the cap stops it: ENOMEM's text, and the dynamic loader's
+# words for a shared library it could not map (an extension module imported under the cap,
+# such as NumPy's, fails with an ImportError that says only this).
+MEMORY_WORDS = ("cannot allocate memory", "failed to map segment from shared object")
+
+
 def _out_of_memory(exc: BaseException | None) -> bool:
     """Whether a worker's failure is its memory cap's doing: a MemoryError, an ENOMEM
     (a library that could not be loaded), or the worker gone (a C library that aborts
@@ -348,7 +354,7 @@ def _out_of_memory(exc: BaseException | None) -> bool:
             return True
         if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
             return True
-        if "cannot allocate memory" in str(exc).lower():
+        if any(words in str(exc).lower() for words in MEMORY_WORDS):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False

@@ -387,3 +387,14 @@ def test_pdf_past_its_cap_is_a_clear_error_and_keeps_earlier_outputs(
     assert "the PDF could not be made: " + words in outcome.stderr
     assert "earlier outputs are left as they were" in outcome.stderr
     assert outcome.outputs == before  # every earlier output byte for byte, and no PDF
+
+
+def test_a_library_that_cannot_be_mapped_under_the_cap_counts_as_out_of_memory() -> None:
+    # The dynamic loader's words when RLIMIT_AS stops it mapping an extension module:
+    # NumPy wraps them in an ImportError, which must read as the cap, not as a bug.
+    from bcf_docgen.jobs import _out_of_memory
+
+    mapped = "numpy/_core/_multiarray_umath.so: failed to map segment from shared object"
+    assert _out_of_memory(ImportError(mapped))
+    assert not _out_of_memory(RuntimeError("a bug"))
+    assert not _out_of_memory(ImportError("No module named 'weasyprint'"))

@@ -135,6 +135,16 @@ class Measure:
         """About how tall `blocks` are set `width` twips wide (twips)."""
         return sum(self._height(block, width) for block in blocks)
 
+    def shorter_than(self, blocks: list[Block], width: int, limit: float) -> bool:
+        """True when `blocks` are less than `limit` twips tall; stops measuring once the
+        limit is passed, so a long chapter before a table costs no more than a page."""
+        total = 0
+        for block in reversed(blocks):
+            total += self._height(block, width)
+            if total >= limit:
+                return False
+        return True
+
     def _height(self, block: Block, width: int) -> int:
         look, sp = self.look, self.look.spacing
         if isinstance(block, Heading):
@@ -276,8 +286,8 @@ def _place(blocks: list[Block], measure: Measure) -> list[Block]:
             out.append(block)  # it opens a new page itself: nothing is cut short
             continue
         start = _page_start(out)
-        if start is not None and measure.height(out[start:], measure.portrait.width) < (
-            LEAD_IN_SHARE * measure.portrait.height
+        if start is not None and measure.shorter_than(
+            out[start:], measure.portrait.width, LEAD_IN_SHARE * measure.portrait.height
         ):
             lead = out[start:]
             del out[start:]
