@@ -46,7 +46,31 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown | Partial)
 
 
-class Unknown:
+class _Undecided:
+    """What an unknown figure and a total over one share: nobody can compare them or
+    make them a plain number (a decision on them must name what is unknown)."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        raise not_comparable(self)  # type: ignore[arg-type]
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    def __int__(self) -> int:
+        raise not_comparable(self)  # type: ignore[arg-type]
+
+    def __float__(self) -> float:
+        raise not_comparable(self)  # type: ignore[arg-type]
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        raise not_comparable(self)  # type: ignore[arg-type]
+
+    def __abs__(self) -> Any:
+        raise not_comparable(self)  # type: ignore[arg-type]
+
+
+class Unknown(_Undecided):
     """One figure written `tbc`: `what` it is and `where` the `tbc` stands (set on reading)."""
 
     __slots__ = ("what", "where")
@@ -101,26 +125,8 @@ class Unknown:
 
     __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = _unknown_result
 
-    # A figure nobody knows cannot be compared or become a plain number.
-    def __lt__(self, other: object) -> bool:
-        raise not_comparable(self)
 
-    __le__ = __gt__ = __ge__ = __lt__
-
-    def __int__(self) -> int:
-        raise not_comparable(self)
-
-    def __float__(self) -> float:
-        raise not_comparable(self)
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        raise not_comparable(self)
-
-    def __abs__(self) -> Any:
-        raise not_comparable(self)
-
-
-class Partial:
+class Partial(_Undecided):
     """A figure that depends on unknown parts: `known` is the sum of the known parts.
 
     `bounded` says the figure is at least `known` (a sum of amounts, each at least 0).
@@ -213,23 +219,6 @@ class Partial:
         return _depending_on(self, other)
 
     __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = _unknown_result
-
-    def __lt__(self, other: object) -> bool:
-        raise not_comparable(self)
-
-    __le__ = __gt__ = __ge__ = __lt__
-
-    def __int__(self) -> int:
-        raise not_comparable(self)
-
-    def __float__(self) -> float:
-        raise not_comparable(self)
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        raise not_comparable(self)
-
-    def __abs__(self) -> Any:
-        raise not_comparable(self)
 
 
 def _depending_on(partial: Partial, other: object) -> Partial:
