@@ -32,7 +32,7 @@ TYPED := bcf_docgen/document/model.py $(wildcard bcf_docgen/document/look.py) bc
 	bcf_docgen/content bcf_docgen/checks bcf_docgen/document/markdown_blocks.py \
 	bcf_docgen/document/tables.py bcf_docgen/derived.py bcf_docgen/performance.py \
 	bcf_docgen/periods.py bcf_docgen/formatting.py bcf_docgen/templating.py \
-	bcf_docgen/frameworks.py bcf_docgen/scaffold.py bcf_docgen/findings.py bench
+	bcf_docgen/frameworks.py bcf_docgen/scaffold.py bcf_docgen/schema.py bcf_docgen/doctor.py bcf_docgen/findings.py bench
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bcf_docgen tests bench

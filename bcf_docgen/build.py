@@ -62,11 +62,13 @@ def render_format(
     plan_root: Path,
     paginate: bool = True,
     templates: Path | None = None,
+    engine: str = "weasyprint",
 ) -> tuple[bytes, list[str]]:
     """One output's bytes and any notes for the user (often run in a worker process).
 
     With `paginate` false the Word file skips the LibreOffice pass that fills in the
-    contents' page numbers (Word fills them in when fields are updated).
+    contents' page numbers (Word fills them in when fields are updated). `engine` lays
+    out the PDF: "weasyprint" (the HTML page) or "typst" (docs/engines.md).
     """
     if fmt == "docx":
         from .render.docx import build_docx, render_docx
@@ -75,6 +77,10 @@ def render_format(
             return render_docx(document), []
         data, paginated = build_docx(document)
         return data, [] if paginated else [NO_LIBREOFFICE]
+    if fmt == "pdf" and engine == "typst":
+        from .render.typst_pdf import render_typst_pdf
+
+        return render_typst_pdf(document, plan_root, templates), []
     if fmt == "pdf":
         from .render.pdf import render_pdf
 
@@ -93,15 +99,16 @@ def render_output(
     plan_root: Path,
     templates: Path | None,
     paginate: bool,
+    engine: str = "weasyprint",
 ) -> tuple[bytes, list[str]]:
     """One output of a build job (`kind` "plan") or of a board pack ("pack"): its bytes and
-    notes. What the job sends to a worker process."""
+    notes. What the job sends to a worker process. (A pack's PDF is WeasyPrint's.)"""
     if kind == "pack":
         from .pack import render_part
 
         data, notes = render_part(name, cast("Pack", model), plan_root, templates)
         return data, list(notes)
-    return render_format(name, cast("Document", model), plan_root, paginate, templates)
+    return render_format(name, cast("Document", model), plan_root, paginate, templates, engine)
 
 
 def import_writers(formats: Iterable[str]) -> None:

@@ -766,8 +766,10 @@ def redline_marked(comparison: Comparison, fmt: str, plan_root: Path) -> bytes:
     if old is None or new is None:
         raise RevisionError("a redline needs both versions' documents")
     title = f"Changes from {comparison.old_revision.label} to {comparison.new_revision.label}"
-    if fmt == "pdf":
-        return redline_pdf(old, new, title, plan_root)
+    if fmt == "pdf":  # WeasyPrint, fed with plan content: under the caps a PDF has
+        from .jobs import in_engine_worker
+
+        return in_engine_worker(redline_pdf, old, new, title, plan_root)
     return marked_page(old, new, title).encode("utf-8")
 
 

@@ -16,146 +16,40 @@ import datetime as dt
 import os
 import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.markup import escape as escape_markup
 
 from . import __version__
-from .build import FORMATS
-from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, interrupted
-from .findings import Findings, Severity
-from .report import as_json, counts_line
-from .untrusted import SourceDateEpochError, for_terminal, source_date_epoch
+from .cli_common import (
+    Terminated,
+    _console,
+    _formats,
+    _refuse_bad_environment,
+    _run_check,
+    _sigterm_unwinds,
+    _stopped,
+    _terminated,
+    escape,
+    out_option,
+    print_findings,
+    quiet_option,
+)
+from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from .findings import Findings
+from .report import as_json
+from .untrusted import for_terminal
 
 if TYPE_CHECKING:
     from .jobs import BuildRequest, BuildResult
-    from .pipeline import Checked
 
 # The reading, checking and job modules are imported by the commands that use them, not
 # here: each worker process a build starts runs the `bcf-docgen` script again (that is
 # how "spawn" starts a process), and importing them there would add half a second to
 # every worker's start.
-
-
-def escape(text: str) -> str:
-    """Text from a plan (a message, a hint, a path, a file name) as the console prints it:
-    control characters written visibly (`\\x1b`, never sent to the terminal to obey), and
-    `[` escaped so that it is not read as Rich markup. Every print of such text uses it."""
-    return escape_markup(for_terminal(text))
-
-
-def _console(stderr: bool = False) -> Console:
-    # Rich colours a terminal and writes plain text when piped; NO_COLOR is honoured.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def print_findings(findings: Findings, console: Console) -> None:
-    """One `file:line:column: error: message [code]` line per finding, then its hint.
-
-    In a terminal each file's findings come under a heading with the file's counts; piped
-    output is the plain lines, one per finding, for editors and other programs.
-
-    Everything taken from the plan (paths, messages quoting content) is escaped, so that
-    text such as `[/]` in a plan file prints as written instead of being read as markup,
-    and an escape sequence in a plan file is shown (`\\x1b[2J`), not obeyed.
-    """
-    current_file = None
-    for finding in findings.sorted():
-        if console.is_terminal and finding.file != current_file:
-            gap = "\n" if current_file is not None else ""
-            current_file = finding.file
-            counts = _file_counts(findings, finding.file)
-            console.print(f"{gap}[bold underline]{escape(finding.file)}[/] ({counts})")
-        colour = "red" if finding.severity is Severity.ERROR else "yellow"
-        console.print(
-            f"[bold]{escape(str(finding.location))}[/bold]: "
-            f"[{colour}]{finding.severity.value}[/{colour}]: {escape(finding.message)} "
-            f"[dim]\\[{escape(finding.code)}][/dim]"
-        )
-        if finding.hint:
-            console.print(f"    [cyan]hint:[/cyan] {escape(finding.hint)}")
-    errors = len(findings.errors)
-    colour = "red" if errors else ("yellow" if findings.warnings else "green")
-    console.print(f"[bold {colour}]{counts_line(findings)}[/bold {colour}]")
-
-
-def _file_counts(findings: Findings, file: str) -> str:
-    """'2 errors, 1 warning': the counts of one file's findings."""
-    counts = (
-        (sum(1 for f in findings.errors if f.file == file), "error"),
-        (sum(1 for f in findings.warnings if f.file == file), "warning"),
-    )
-    return ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in counts if n)
-
-
-def check_plan(folder: Path) -> Checked:
-    """pipeline.check_plan, imported when a command first needs it (see the imports)."""
-    from .pipeline import check_plan as read_and_check
-
-    return read_and_check(folder)
-
-
-def _run_check(plan: Path) -> Checked:
-    from .content.reader import PlanFolderError
-
-    try:
-        return check_plan(plan)
-    except PlanFolderError as exc:
-        _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
-        sys.exit(EXIT_USAGE)
-
-
-def _refuse_bad_environment() -> None:
-    """Exit 2 with one line when SOURCE_DATE_EPOCH is set but is not a time the outputs can
-    carry: before reading the plan, not as an internal error after rendering it."""
-    try:
-        source_date_epoch()
-    except SourceDateEpochError as exc:
-        _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
-        sys.exit(EXIT_USAGE)
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: unwinds the command like Ctrl-C does, running every `finally`."""
-
-
-_terminated = threading.Event()  # set by SIGTERM, for code that turns every signal into Ctrl-C
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    # Once is enough: the clean-up that follows is short and must not be cut off.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _terminated.set()
-    raise Terminated
-
-
-@contextlib.contextmanager
-def _sigterm_unwinds() -> Iterator[None]:
-    """Handle SIGTERM as `Terminated` while a command runs (in the main thread only, where
-    Python runs signal handlers; the previous handler is put back, for tests)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    _terminated.clear()
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
-
-
-def _stopped(how: str, signum: signal.Signals) -> None:
-    _console(stderr=True).print(
-        f"[yellow]stopped ({how}):[/yellow] earlier outputs are left as they were"
-    )
-    sys.exit(interrupted(signum))
 
 
 class _Group(click.Group):
@@ -196,7 +90,8 @@ def main() -> None:
     help="text for people (default), json for machines, sarif for pull requests",
 )
 @click.option("--strict", is_flag=True, help="treat warnings as errors (exit 1 if any)")
-def check(plan: Path, fmt: str, strict: bool) -> None:
+@quiet_option
+def check(plan: Path, fmt: str, strict: bool, quiet: bool) -> None:
     """Read PLAN, check it, and list every problem with its file and line."""
     from .checks import warnings_as_errors
 
@@ -210,30 +105,8 @@ def check(plan: Path, fmt: str, strict: bool) -> None:
         base = Path(os.path.relpath(plan)).as_posix()  # files relative to where it runs
         click.echo(as_sarif(findings, base, __version__), nl=False)
     else:
-        print_findings(findings, _console())
+        print_findings(findings, _console(), plan, quiet)
     sys.exit(EXIT_CONTENT if findings.errors else EXIT_OK)
-
-
-# The output folder option, the same for every command that writes documents.
-out_option = click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="folder for the outputs",
-)
-
-
-def _formats(value: tuple[str, ...]) -> list[str]:
-    chosen: list[str] = []
-    for item in value:
-        for fmt in item.split(","):
-            fmt = fmt.strip().lower()
-            if fmt not in FORMATS:
-                raise click.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}")
-            if fmt not in chosen:
-                chosen.append(fmt)
-    return chosen or ["docx", "pdf"]
 
 
 @main.command()
@@ -262,6 +135,14 @@ def _formats(value: tuple[str, ...]) -> list[str]:
     is_flag=True,
     help="skip the LibreOffice pass that puts page numbers in the Word contents (faster)",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["weasyprint", "typst"]),
+    default=None,
+    help="what lays out the PDF (default: the theme's pdf_engine, else weasyprint)",
+)
+@click.option("--open", "open_file", is_flag=True, help="open the PDF (or HTML) when built")
+@quiet_option
 def build(
     plans: tuple[Path, ...],
     out: Path,
@@ -270,6 +151,9 @@ def build(
     verify: bool,
     jobs: int | None,
     no_paginate: bool,
+    engine: str | None,
+    open_file: bool,
+    quiet: bool,
 ) -> None:
     """Check each PLAN, then write its documents into --out.
 
@@ -283,13 +167,21 @@ def build(
     from .jobs import BuildRequest
 
     unique = distinct(plans)
+    if engine and len(unique) > 1:  # batch.py's requests carry no engine yet
+        raise click.UsageError(
+            "--engine builds one plan at a time; for several, set pdf_engine in their themes"
+        )
     if len(unique) > 1:
-        sys.exit(_build_many(unique, out, formats, strict, verify, jobs, not no_paginate))
-    request = BuildRequest(unique[0], out, tuple(formats), strict, verify, not no_paginate)
-    sys.exit(_run_job(request, parallel=jobs != 1))
+        sys.exit(_build_many(unique, out, formats, strict, verify, jobs, not no_paginate, quiet))
+    request = BuildRequest(
+        unique[0], out, tuple(formats), strict, verify, not no_paginate, engine=engine
+    )
+    sys.exit(_run_job(request, parallel=jobs != 1, quiet=quiet, open_file=open_file))
 
 
-def _run_job(request: BuildRequest, parallel: bool) -> int:
+def _run_job(
+    request: BuildRequest, parallel: bool, quiet: bool = False, open_file: bool = False
+) -> int:
     """Run one build or pack job, showing its findings first and its files at the end."""
     from .build import Writers
     from .jobs import run_job, writer_names
@@ -301,7 +193,7 @@ def _run_job(request: BuildRequest, parallel: bool) -> int:
     status = console.status(f"building {', '.join(writer_names(request))}...")
 
     def checked(findings: Findings) -> None:
-        print_findings(findings, console)
+        print_findings(findings, console, request.plan, quiet)
         status.start()
 
     try:
@@ -314,7 +206,14 @@ def _run_job(request: BuildRequest, parallel: bool) -> int:
             )
     finally:
         status.stop()
-    return _report_job(request, result, console)
+    code = _report_job(request, result, console)
+    if open_file:  # `--open`: the PDF, else the HTML page (cli_preview.py)
+        from .cli_preview import open_output, opened_output
+
+        opened = opened_output(result.paths)
+        if opened is not None:
+            open_output(opened, console)
+    return code
 
 
 def _report_job(request: BuildRequest, result: BuildResult, console: Console) -> int:
@@ -346,6 +245,7 @@ def _build_many(
     verify: bool,
     jobs: int | None,
     paginate: bool,
+    quiet: bool = False,
 ) -> int:
     """`build` with several plans: each plan's findings and files as it finishes."""
     from .batch import clashing_outputs, default_jobs, run_batch
@@ -365,7 +265,7 @@ def _build_many(
     def report(result: BuildResult) -> None:
         console.rule(escape(str(result.plan)), align="left")
         if result.findings is not None:
-            print_findings(result.findings, console)
+            print_findings(result.findings, console, result.plan, quiet)
         if result.problem:
             console.print(f"[red]{escape(result.problem)}[/red]")
         for note in result.notes:
@@ -415,8 +315,10 @@ def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
     def say(message: str) -> None:
         console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {escape(message)}")
 
+    from .cli_preview import show_change
+
     rebuilder = Rebuilder(
-        plan, out, formats, say=say, show_findings=lambda f: print_findings(f, console)
+        plan, out, formats, say=say, show_findings=lambda c: show_change(c, console)
     )
     try:
         watch_plan(rebuilder)
@@ -530,15 +432,20 @@ def frameworks(fmt: str) -> None:
     is_flag=True,
     help="also write the whole pack as one Word file (its own LibreOffice pass)",
 )
-def pack(plan: Path, out: Path, strict: bool, word_pack: bool) -> None:
+@click.option("--open", "open_file", is_flag=True, help="open the pack's PDF when built")
+@quiet_option
+def pack(
+    plan: Path, out: Path, strict: bool, word_pack: bool, open_file: bool, quiet: bool
+) -> None:
     """Check PLAN, then write its board pack into --out.
 
     The pack is one PDF: the covering report made from board-report.yaml, then the plan
-    as Appendix 1 and the report's other appendices, each after a title page. The
-    covering report is also written as a Word file, and with --word-pack the whole pack
-    too. A draft's pack is made even with errors (they are listed); a final plan's, or
-    any plan's with --strict, is refused while errors (or warnings) remain, and nothing
-    is written.
+    as Appendix 1 and the report's other appendices (PDF files of the plan folder among
+    them, inserted as they are), each after a title page. The covering report is also
+    written as a Word file, and with --word-pack the whole pack too. A draft's pack is
+    made even with errors (they are listed), unless an attached PDF cannot be used; a
+    final plan's, or any plan's with --strict, is refused while errors (or warnings)
+    remain, and nothing is written.
     """
     from .jobs import BuildRequest
     from .pack import PACK_DEFAULT, PACK_FILES
@@ -546,7 +453,7 @@ def pack(plan: Path, out: Path, strict: bool, word_pack: bool) -> None:
     _refuse_bad_environment()
     formats = tuple(PACK_FILES) if word_pack else PACK_DEFAULT
     request = BuildRequest(plan, out, formats=formats, strict=strict, kind="pack")
-    sys.exit(_run_job(request, parallel=True))
+    sys.exit(_run_job(request, parallel=True, quiet=quiet, open_file=open_file))
 
 
 @main.command("diff")
@@ -606,6 +513,7 @@ def diff(
     from .changes import as_json as changes_json
     from .changes import as_markdown, as_rich, compare, redline_docx, redline_marked
     from .content.reader import PlanFolderError
+    from .jobs import EngineFailure
     from .pipeline import write_all
     from .revisions import RevisionError
     from .untrusted import json_for_terminal
@@ -628,6 +536,9 @@ def diff(
     except (RevisionError, PlanFolderError) as exc:
         error.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(EXIT_USAGE)
+    except EngineFailure as exc:  # the marked PDF passed its cap: nothing was written
+        error.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(EXIT_CONTENT)
     except OSError as exc:
         error.print(f"[red]error:[/red] cannot write into {escape(str(out))}: {escape(str(exc))}")
         sys.exit(EXIT_USAGE)
@@ -658,3 +569,13 @@ def textconv(path: Path) -> None:
 
     lines = document_of(path, Path.cwd()).split("\n")  # each line made safe, not the breaks
     click.echo("\n".join(for_terminal(line) for line in lines), nl=False)
+
+
+# Commands kept in modules of their own.
+from .cli_doctor import doctor  # noqa: E402
+from .cli_preview import preview  # noqa: E402
+from .cli_schema import schema  # noqa: E402
+from .cli_summary import summary  # noqa: E402
+
+for _command in (schema, doctor, summary, preview):
+    main.add_command(_command)

@@ -39,6 +39,16 @@ class Condition(Model):
     requirement: str
 
 
+class KeyLine(Model):
+    """A key line of enquiry: what the round's assurers rated in every plan besides the
+    conditions (deliverability, engagement...). An assessment rates each R, A or G, so the
+    lines are the pack's, like the conditions, and no code names one (docs/assurance.md)."""
+
+    id: str
+    title: str
+    description: str | None = None
+
+
 class FrameworkMetric(Model):
     id: str
     name: str
@@ -132,6 +142,7 @@ class Framework(Model):
     period: str | None = None
     narrative_sections: list[NarrativeSection] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
+    key_lines_of_enquiry: list[KeyLine] = Field(default_factory=list)
     metrics: list[FrameworkMetric] = Field(default_factory=list)
     funding_sources: list[SourceType] = Field(default_factory=list)
     scheme_types: list[str] = Field(default_factory=list)

@@ -56,6 +56,7 @@ class BuildRequest:
     kind: Kind = "plan"  # the plan's documents, or its board pack
     templates: Path | None = None
     keep_last_good: bool = False  # watch: any error keeps the last good outputs
+    engine: str | None = None  # what lays out the PDF; None: the theme's `pdf_engine`
 
     @property
     def noun(self) -> str:
@@ -174,6 +175,9 @@ def prepare(request: BuildRequest, result: BuildResult) -> Prepared | None:
             )
             return None
         model = checked.pack
+        if checked.pack.refused:  # an attached PDF that cannot be used: even for a draft
+            result.status, result.problem = EXIT_CONTENT, checked.pack.refused
+            return None
     assert result.findings is not None
     refused = refusal(request, result.findings, checked.plan.meta.status == "final")
     if refused:
@@ -293,7 +297,8 @@ def _render_all(
     prepared: Prepared, writers: Writers | None, progress: Callable[[str], None] | None
 ) -> dict[Output, tuple[bytes, list[str]]]:
     request = prepared.request
-    args = (prepared.model, prepared.plan.root, request.templates, request.paginate)
+    engine = request.engine or prepared.plan.theme.pdf_engine
+    args = (prepared.model, prepared.plan.root, request.templates, request.paginate, engine)
     futures: dict[Output, tuple[Future[tuple[bytes, list[str]]], float]] = {}
     for output in prepared.outputs:
         if writers is not None and output.name in writers.names and not output.report:
@@ -437,3 +442,15 @@ def _build(
         result.differences = verify_outputs(written, prepared.document)
         if result.differences:
             result.status = EXIT_CONTENT
+
+
+def in_engine_worker(fn: Callable[..., bytes], *args: object) -> bytes:
+    """`fn(*args)` run as a PDF is: in a worker of its own, under the memory cap and the
+    PDF's time limit (for engine work outside a build job, such as the marked redline).
+    Raises EngineFailure as a build's PDF would."""
+    with Writers(["pdf"]) as writers:
+        try:
+            future = writers.submit("pdf", fn, *args)
+        except BrokenProcessPool:
+            raise _too_big("pdf") from None
+        return _result(future, "pdf", time.monotonic(), writers)

@@ -6,7 +6,10 @@ report lists `source: plan` elsewhere), then each appendix the report lists:
 - `risks`: the full risk register;
 - `schemes`: one page per scheme (overview, objectives, benefits, metrics, spend);
 - a section template's name (`funding`, `performance`, ...): that section on its own;
-- a Markdown file of the plan folder (`sections/extra.md`).
+- a Markdown file of the plan folder (`sections/extra.md`);
+- a PDF file of the plan folder (`papers/s75-agreement.pdf`), attached as it is: checked
+  here (render/pdf_attach.py), laid out as placeholder pages of its size so that page
+  numbers, the contents and bookmarks count it, and drawn in after the tags are finished.
 
 The pack is one binder (`Document` with several parts: the pack's front, the covering
 report, then the appendices), resolved and labelled once, so that numbers and anchors
@@ -49,6 +52,7 @@ from .document.model import (
     TitlePage,
 )
 from .findings import Findings, Location
+from .render.pdf_attach import MAX_BYTES, Attachment, AttachmentError, inspect_pdf
 from .sections import known_templates
 
 REPORT_FOLDER = "report"  # templates/report/: the covering report and built-in appendices
@@ -102,6 +106,13 @@ class Pack:
     document: Document  # the whole pack: front, covering report, appendices
     report: Document  # the covering report alone (its Word file)
     findings: Findings = field(default_factory=Findings)
+    attachments: list[Attachment] = field(default_factory=list)  # the PDF appendices
+    # The meeting, its date and the agenda item, at the head of every page but the cover
+    # and title pages, when board-report.yaml names the meeting or the item ("" if not).
+    header: str = ""
+    # Why the pack must not be written at all (an attached PDF that cannot be used: the
+    # pack would lack a paper the report lists), even for a draft; "" when it may.
+    refused: str = ""
 
     @property
     def parts(self) -> list[PackPart]:
@@ -180,7 +191,8 @@ def _pack_info(plan: Plan, plan_document: Document) -> DocumentInfo:
         subject=f"Covering report to {report.decision_maker}, {meeting}: {report.subject}",
         keywords=[*plan_document.info.keywords, "board report"],
         language=plan_document.info.language,
-        footer=f"{report.decision_maker} | {meeting}",
+        footer=f"{report.decision_maker} | {meeting}"
+        + (f" | Paper {report.paper_reference}" if report.paper_reference else ""),
     )
 
 
@@ -237,6 +249,95 @@ class _PartMaker:
         self.findings.extend(assembler.findings)
         return part
 
+    def attached(
+        self, entry: AppendixEntry, look: Look, header: tuple[str, ...], footer: str
+    ) -> Attachment | None:
+        """A PDF of the plan folder, checked and measured for the running header's lines
+        and the footer; None (and an error that stops the pack) when it cannot be
+        attached as it is."""
+        try:
+            path = resolve_inside(self.plan.root, entry.source, entry.location)
+        except ContentError as exc:
+            self.findings.error(exc.code, exc.message, exc.location, exc.hint)
+            return None
+        if not path.is_file():
+            self.findings.error(
+                "file.missing",
+                f"appendix '{entry.title}': the PDF {entry.source} does not exist",
+                entry.location,
+                "check the path: it is relative to the plan folder",
+            )
+            return None
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise AttachmentError(
+                    "pack.pdf-too-large",
+                    f"the PDF is {path.stat().st_size / 1048576:.1f} MB; an attached PDF "
+                    f"may be at most {MAX_BYTES // 1048576} MB",
+                    "reduce it (save it again with smaller pictures) or split it in two",
+                )
+            attachment = inspect_pdf(path.read_bytes(), look, header, footer)
+        except AttachmentError as exc:
+            self.findings.error(
+                exc.code,
+                f"appendix '{entry.title}' ({entry.source}): {exc.message}",
+                entry.location,
+                exc.hint,
+            )
+            return None
+        except OSError as exc:
+            self.findings.error(
+                "file.unreadable",
+                f"appendix '{entry.title}': {entry.source} cannot be read ({exc.strerror})",
+                entry.location,
+            )
+            return None
+        attachment.source = entry.source
+        self._attachment_warnings(entry, attachment)
+        return attachment
+
+    def _attachment_warnings(self, entry: AppendixEntry, attachment: Attachment) -> None:
+        """What the publisher should know: pages without room for the page number, and
+        what a screen reader will miss."""
+        name, where = entry.source, entry.location
+        unstamped = [str(i) for i, page in enumerate(attachment.pages, 1) if page.footer_mm is None]
+        if unstamped:
+            self.findings.warning(
+                "pack.pdf-no-margin",
+                f"{_pages(unstamped)} of {name}: content runs down to the foot of the page, "
+                "so the pack's page number is not stamped there (it would cover the content)",
+                where,
+                "ask for a copy that leaves about 1 cm free at the foot of each page",
+            )
+        textless = [str(i) for i, page in enumerate(attachment.pages, 1) if not page.has_text]
+        if textless:
+            self.findings.warning(
+                "a11y.pdf-appendix-text",
+                f"{_pages(textless)} of {name}: no text (a scan or a picture), so a screen "
+                "reader can only say that there is a page without text",
+                where,
+                "attach a PDF with its text (run text recognition on a scan), or add the "
+                "text as a Markdown appendix as well",
+            )
+        if attachment.tagged:
+            self.findings.warning(
+                "a11y.pdf-appendix-tags",
+                f"{name} is a tagged PDF, but its tags (headings, tables, reading order) are "
+                "not carried into the pack: its pages are read as plain text in the order "
+                "they are drawn",
+                where,
+                "publish the paper on its own as well, or add it as a Markdown appendix",
+            )
+        if attachment.unembedded_fonts:
+            fonts = ", ".join(attachment.unembedded_fonts[:5])
+            self.findings.warning(
+                "a11y.pdf-appendix-fonts",
+                f"{name} uses fonts that are not embedded ({fonts}): the pack is then not "
+                "PDF/UA, and its text may look different on other computers",
+                where,
+                "export the paper again with fonts embedded (PDF/A or 'embed fonts')",
+            )
+
     def appendix(self, entry: AppendixEntry, plan_document: Document) -> Part | None:
         if entry.source == "plan":
             return copy.deepcopy(plan_document.part)
@@ -259,6 +360,12 @@ class _PartMaker:
         return None
 
 
+def _pages(numbers: list[str]) -> str:
+    """'page 3' or 'pages 3, 4, 9' (the first ten)."""
+    shown = ", ".join(numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"
+
+
 def _front(plan: Plan, plan_document: Document, entries: list[AppendixEntry]) -> Part:
     """The pack's cover (the meeting, the item, what the pack holds) and its contents."""
     report = plan.board_report
@@ -272,11 +379,18 @@ def _front(plan: Plan, plan_document: Document, entries: list[AppendixEntry]) ->
         labels.covering_report(report.subject),
         *(f"{labels.appendix_prefix(str(n))} {e.title}" for n, e in enumerate(entries, 1)),
     ]
+    item = f", agenda item {report.agenda_item}" if report.agenda_item else ""
+    reference = (
+        [Paragraph([Text(f"Paper reference: {report.paper_reference}")], "cover")]
+        if report.paper_reference
+        else []
+    )
     blocks: list[Block] = [
-        Paragraph([Text(report.decision_maker)], "subtitle"),
-        Paragraph([Text(f"Meeting on {meeting}")], "lead"),
+        Paragraph([Text(report.meeting_name or report.decision_maker)], "subtitle"),
+        Paragraph([Text(f"Meeting on {meeting}{item}")], "lead"),
         Paragraph([Text(report.subject)], "title"),
         Paragraph([Text(f"Report of {report.report_of}")], "subtitle"),
+        *reference,
         Paragraph([Text(holds)], "cover"),
         ListBlock(False, [[Paragraph([Text(item)])] for item in listed]),
         Contents(scope="binder"),
@@ -298,14 +412,25 @@ def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = 
     entries = appendix_entries(plan)
     maker = _PartMaker(plan, templates, entries)
     info = _pack_info(plan, plan_document)
+    meeting_line = _meeting_line(plan, info)
     report_part = maker.template(REPORT_TEMPLATE)
     report_part.key, report_part.source, report_part.title = "r-", "report", report.subject
     report_part.cover, report_part.caption_prefix, report_part.draft = False, "R", False
     report_part.logo = plan_document.part.logo
     parts = [_front(plan, plan_document, entries), report_part]
     draft = plan_document.info.is_draft
+    attachments: dict[str, Attachment] = {}
+    unusable = 0
     for number, entry in enumerate(entries, start=1):
-        part = maker.appendix(entry, plan_document)
+        attachment = None
+        if entry.source.lower().endswith(".pdf"):
+            running = (meeting_line,) if (report.meeting_name or report.agenda_item) else ()
+            heads = (*running, f"{labels.appendix_prefix(str(number))} {entry.title}")
+            attachment = maker.attached(entry, plan_document.look, heads, info.footer)
+            unusable += attachment is None
+            part = None if attachment is None else Part([])
+        else:
+            part = maker.appendix(entry, plan_document)
         if part is None:
             continue
         own = entry.source == "plan"
@@ -318,11 +443,12 @@ def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = 
         part.cover, part.draft = own, own and draft
         part.logo = part.logo if own else None  # the plan's cover has it; others start plain
         part.caption_prefix = "" if own else f"{number}."
+        after = [f"Appendix to the report: {report.subject}"]
+        if attachment is not None:
+            attachments[part.key] = attachment
+            after.append(_attached_line(attachment))
         part.title_page = TitlePage(
-            labels.appendix_prefix(str(number)),
-            entry.title,
-            before=[f"{report.decision_maker}, {info.date_text}"],
-            after=[f"Appendix to the report: {report.subject}"],
+            labels.appendix_prefix(str(number)), entry.title, before=[meeting_line], after=after
         )
         parts.append(part)
     document = Document(
@@ -331,8 +457,14 @@ def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = 
     home = next((i for i, p in enumerate(parts) if p.source == "plan"), 1)
     findings = maker.findings
     findings.extend(finish(document, plan, home))
+    for part in parts:
+        if part.key in attachments:
+            attachments[part.key].key, attachments[part.key].label = part.key, part.label
     others = [p for p in parts if p.source not in ("plan", "front")]
     findings.extend(run_document_checks(plan, Document(info, plan_document.look, others)))
+    header = meeting_line if (report.meeting_name or report.agenda_item) else ""
+    alone = _report_alone(info, plan_document, report_part)
+    with_header(alone, header)
     return Pack(
         board=report.decision_maker,
         meeting=info.date_text,
@@ -341,9 +473,45 @@ def assemble_pack(plan: Plan, plan_document: Document, templates: Path | None = 
         plan_title=plan_document.info.title,
         draft=draft,
         document=document,
-        report=_report_alone(info, plan_document, report_part),
+        report=alone,
         findings=findings,
+        attachments=list(attachments.values()),
+        header=header,
+        refused=(
+            f"pack refused: {unusable} attached PDF(s) cannot be used (see above); "
+            "earlier outputs are left as they were"
+            if unusable
+            else ""
+        ),
     )
+
+
+def _attached_line(attachment: Attachment) -> str:
+    """What the title page of a PDF appendix says about it, in the PDF and in Word
+    (where the pages themselves are not: the PDF goes with the Word file)."""
+    count = len(attachment.pages)
+    pages = "1 page" if count == 1 else f"{count} pages"
+    return f"Attached as supplied: {Path(attachment.source).name}, a PDF document of {pages}"
+
+
+def _meeting_line(plan: Plan, info: DocumentInfo) -> str:
+    """The meeting, its date and the agenda item: "Kingsmere Health and Wellbeing Board,
+    23 October 2025, agenda item 7" (the cover's and each title page's first line)."""
+    report = plan.board_report
+    assert report is not None
+    line = f"{report.meeting_name or report.decision_maker}, {info.date_text}"
+    return f"{line}, agenda item {report.agenda_item}" if report.agenda_item else line
+
+
+def with_header(document: Document, line: str) -> Document:
+    """The board's conventions in a Word file's running header: the meeting and the agenda
+    item (`line`) before each part's own header. (The PDF sets `line` as a header line of
+    its own above the part's: one line that is the same on every page.)"""
+    if line:
+        for part in document.parts:
+            if part.source != "front" and part.running_header:
+                part.running_header = f"{line} | {part.running_header}"
+    return document
 
 
 def _report_alone(info: DocumentInfo, plan_document: Document, part: Part) -> Document:
@@ -366,7 +534,11 @@ def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
         return render_pack_pdf(pack, plan_root, templates), []
     from .render.docx import build_docx
 
-    data, paginated = build_docx(pack.report if kind == "docx" else pack.document)
+    if kind == "docx":
+        document = pack.report
+    else:  # the Word pack: the meeting before each part's header, on one line
+        document = with_header(copy.deepcopy(pack.document), pack.header)
+    data, paginated = build_docx(document)
     notes = (
         []
         if paginated
@@ -379,10 +551,10 @@ def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
 
 
 def render_pack_pdf(pack: Pack, plan_root: Path, templates: Path | None = None) -> bytes:
-    """The whole pack as one tagged PDF."""
-    from .render.pdf import render_pdf
+    """The whole pack as one tagged PDF, its attached PDFs drawn in."""
+    from .render.pdf_attach import render_pack
 
-    return render_pdf(pack.document, plan_root, templates)
+    return render_pack(pack.document, pack.attachments, plan_root, templates, pack.header)
 
 
 # The pack's files: the pack as one PDF, the covering report alone as Word, and the

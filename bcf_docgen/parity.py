@@ -401,6 +401,9 @@ class _Samples:
     headings: dict[int, str] = field(default_factory=dict)
     body: list[str] = field(default_factory=list)
     anchors: list[str] = field(default_factory=list)
+    # A table's caption label by its anchor: how its page is found in a PDF that names
+    # only its headings as destinations (Typst's).
+    captions: dict[str, str] = field(default_factory=dict)
 
 
 def _samples(document: Document, paragraphs: int = 6) -> _Samples:
@@ -424,24 +427,36 @@ def _samples(document: Document, paragraphs: int = 6) -> _Samples:
         shown = {cell.rag for row in table.rows for cell in row.cells} - ratings - {None}
         if (shown or (table.header and not header)) and table.anchor:
             found.anchors.append(table.anchor)
+            if table.label:
+                found.captions[table.anchor] = table.label
             ratings |= shown
             header = header or table.header
     return found
 
 
-def _pages_to_read(path: Path, anchors: list[str]) -> list[int]:
+def _pages_to_read(
+    path: Path, anchors: list[str], captions: dict[str, str] | None = None
+) -> list[int]:
     """The pages (from 1) where `anchors` land, and the page after each: reading every
-    page of a long PDF with pdfplumber takes a quarter of a second a page."""
+    page of a long PDF with pdfplumber takes a quarter of a second a page. An anchor
+    that is not a named destination is found by its caption (`captions`) in the text."""
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
     destinations = reader.named_destinations
     pages: set[int] = set()
+    unnamed: list[str] = []
     for anchor in dict.fromkeys(anchors):
         if anchor in destinations:
             index = reader.get_destination_page_number(destinations[anchor])
             if index is not None:
                 pages |= {index + 1, index + 2}
+        elif captions and anchor in captions:
+            unnamed.append(_squash(caption_label(captions[anchor])))
+    for index, page in enumerate(reader.pages if unnamed else []):
+        text = _squash(page.extract_text() or "")
+        if any(caption in text for caption in unnamed):
+            pages |= {index + 1, index + 2}
     return sorted(p for p in pages if p <= len(reader.pages)) or [1]
 
 
@@ -451,7 +466,9 @@ def read_pdf_look(path: Path, document: Document) -> LookFound:
 
     samples = _samples(document)
     found = LookFound()
-    with pdfplumber.open(str(path), pages=_pages_to_read(path, samples.anchors)) as pdf:
+    with pdfplumber.open(
+        str(path), pages=_pages_to_read(path, samples.anchors, samples.captions)
+    ) as pdf:
         pages = _pdf_pages(pdf)
         portrait = [p for p in pages if p.page.width < p.page.height]
         if portrait:

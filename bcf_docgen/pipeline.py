@@ -20,6 +20,7 @@ from .content.reader import read_plan
 from .document.assemble import assemble
 from .document.model import Document
 from .findings import Findings
+from .history import read_version_history
 from .pack import Pack, assemble_pack
 
 try:
@@ -51,6 +52,8 @@ def check_plan(
     findings = result.findings
     document = None
     if result.plan is not None:
+        # `history_from: git-tags`: the history from git, before the checks look at it.
+        findings.extend(read_version_history(result.plan))
         findings.extend(run_checks(result.plan))
         document, assembly = assemble(result.plan, templates)
         findings.extend(assembly)

@@ -14,16 +14,24 @@ from .findings import Finding, Findings
 from .untrusted import for_terminal, json_for_terminal
 
 
-def counts_line(findings: Findings) -> str:
+def counts_line(findings: Findings, quiet: bool = False) -> str:
+    """'2 errors, 1 warning'; with `quiet` (errors only) the warnings are counted as not
+    shown, so that a quiet run never reads as a clean one."""
     errors, warnings = len(findings.errors), len(findings.warnings)
     if not errors and not warnings:
         return "no problems found"
     parts = []
     if errors:
-        parts.append(f"{errors} error" + ("s" if errors != 1 else ""))
-    if warnings:
-        parts.append(f"{warnings} warning" + ("s" if warnings != 1 else ""))
+        parts.append(_plural(errors, "error"))
+    if warnings and quiet:
+        parts.append(f"{_plural(warnings, 'warning')} not shown (without -q they are)")
+    elif warnings:
+        parts.append(_plural(warnings, "warning"))
     return ", ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("s" if count != 1 else "")
 
 
 def grouped(findings: Findings) -> list[tuple[str, list[Finding]]]:

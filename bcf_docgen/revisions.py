@@ -27,6 +27,17 @@ WORKING_TREE = "working tree"
 GIT_SECONDS = 1800.0  # a safety net for a hung git, never a speed limit
 
 
+# The plan folders `PlanRepository.checkout` has copied out, while they exist, with the
+# commit each one is: a plan read there (`history_from: git-tags`) takes its version
+# history from the tags as of that commit, although the copy itself is outside git.
+_CHECKED_OUT: dict[Path, tuple[PlanRepository, str]] = {}
+
+
+def checked_out(folder: Path) -> tuple[PlanRepository, str] | None:
+    """The repository and commit that `folder` is a copy of, if `checkout` made it."""
+    return _CHECKED_OUT.get(Path(folder).resolve())
+
+
 class RevisionError(Exception):
     """The plan cannot be read at a revision: not in git, unknown revision, not there."""
 
@@ -53,7 +64,10 @@ def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedPr
         return subprocess.run(
             ["git", "-C", str(root), *args],
             capture_output=True,
-            text=not binary,
+            # UTF-8 is git's convention, not its rule: a name or message written in
+            # another encoding reads with replacement characters, never a traceback.
+            encoding=None if binary else "utf-8",
+            errors=None if binary else "replace",
             env=env,
             timeout=GIT_SECONDS,
             check=False,
@@ -138,7 +152,12 @@ class PlanRepository:
         with tempfile.TemporaryDirectory(prefix="bcf-docgen-rev-") as temporary:
             target = Path(temporary)
             self._extract(revision.commit, target)
-            yield target / PurePosixPath(self.prefix) if self.prefix else target
+            plan = target / PurePosixPath(self.prefix) if self.prefix else target
+            _CHECKED_OUT[plan.resolve()] = (self, revision.commit)
+            try:
+                yield plan
+            finally:
+                _CHECKED_OUT.pop(plan.resolve(), None)
 
     def _extract(self, commit: str, target: Path) -> None:
         args = ["archive", "--format=tar", commit]

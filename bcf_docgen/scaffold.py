@@ -9,11 +9,15 @@ comments in data, so none of it can leak into a built document.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import yaml
 
-from .frameworks import Framework
+from .frameworks import Framework, available
+from .paths import default_templates
+from .schema import SCHEMA_FOLDER, SchemaFile, plan_schemas, vscode_mapping
+from .sections import known_templates
 
 
 class ScaffoldError(Exception):
@@ -161,6 +165,9 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
             ]
         }
     )
+    files["board-report.yaml"] = _board_report(area, framework, today)
+    schemas = plan_schemas(framework, available(default_templates()), known_templates(folder))
+    files.update(_editor_files(schemas))
     written = []
     try:
         (folder / "schemes").mkdir(parents=True, exist_ok=True)
@@ -173,3 +180,49 @@ def scaffold(folder: Path, area: str, framework: Framework, today: dt.date) -> l
     except OSError as exc:
         raise ScaffoldError(f"cannot write {exc.filename or folder}: {exc.strerror}") from exc
     return written
+
+
+def _board_report(area: str, framework: Framework, today: dt.date) -> str:
+    """The covering report of the board pack (docs/board-pack.md), so that `pack` works on
+    a new plan: every key the report needs, with words that say what to write."""
+    board = f"{area} Health and Wellbeing Board"
+    year = framework.years[0]
+    report = {
+        "decision_maker": board,
+        "subject": f"Better Care Fund Plan {year}",
+        "meeting_date": today,
+        "report_of": f"Director of Adult Social Care, {area} Council",
+        "contacts": [{"role": "Author", "name": "Plan author", "title": "Programme manager"}],
+        "confidentiality": "Not applicable",
+        "summary": (
+            f"This report presents the Better Care Fund plan for {year}. The pooled fund "
+            f'is {{{{ funding.pool["{year}"] | money }}}}, spent through '
+            "{{ schemes | length | words }} schemes."
+        ),
+        "recommendations": [f"To approve the Better Care Fund Plan {year} attached as Appendix 1."],
+        "reasons": [
+            "The Board agrees the Better Care Fund plan for the area and oversees its delivery."
+        ],
+        "alternatives": [],
+        "detail": [],
+        "implications": {},
+        "key_decision": False,
+        "wards": "All wards",
+        "appendices": [],
+    }
+    return (
+        "# The covering report of the board pack (bcf-docgen pack): see docs/board-pack.md.\n"
+        "# Every text is Markdown and may use {{ }} values, so its figures agree with the plan.\n"
+        "# appendices: the plan is Appendix 1; add {title: Risk register, source: risks},\n"
+        "# {title: Scheme summaries, source: schemes}, a section template's name or a\n"
+        "# Markdown file of the plan folder.\n" + _dump(report)
+    )
+
+
+def _editor_files(schemas: list[SchemaFile]) -> dict[str, str]:
+    """The plan's JSON Schemas and VS Code's mapping of them to the plan's files, so that
+    an editor opened on the plan folder checks each file as it is typed (docs/editors.md)."""
+    files = {f"{SCHEMA_FOLDER}/{schema.filename}": schema.text for schema in schemas}
+    settings = {"yaml.schemas": vscode_mapping(schemas, SCHEMA_FOLDER)}
+    files[".vscode/settings.json"] = json.dumps(settings, indent=2) + "\n"
+    return files

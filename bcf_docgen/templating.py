@@ -647,22 +647,19 @@ def plan_context(plan: Plan) -> dict[str, Any]:
 
     def scheme(scheme_id: str) -> _View:
         if scheme_id not in by_id:
-            raise LookupError(f"no scheme '{scheme_id}' ({did_you_mean(scheme_id, list(by_id))})")
+            raise LookupError(_no_such(f"no scheme '{scheme_id}'", scheme_id, by_id))
         return by_id[scheme_id]
 
     def metric(metric_id: str):
         if metric_id not in metrics:
             raise LookupError(
-                f"no metric '{metric_id}' in metrics.yaml "
-                f"({did_you_mean(metric_id, list(metrics))})"
+                _no_such(f"no metric '{metric_id}' in metrics.yaml", metric_id, metrics)
             )
         return metrics[metric_id]
 
     def partner(partner_id: str):
         if partner_id not in partners:
-            raise LookupError(
-                f"no partner '{partner_id}' ({did_you_mean(partner_id, list(partners))})"
-            )
+            raise LookupError(_no_such(f"no partner '{partner_id}'", partner_id, partners))
         return partners[partner_id]
 
     return {
@@ -696,6 +693,12 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         # Performance against plan by month (and by quarter): bcf_docgen.performance.
         "performance": performances(plan),
     }
+
+
+def _no_such(message: str, wanted: str, known: Iterable[str]) -> str:
+    """The look-up's message, with the closest id when there is one to suggest."""
+    hint = did_you_mean(wanted, list(known))
+    return f"{message} ({hint})" if hint else message
 
 
 def _scheme_heading(plan: Plan) -> Callable[[Any], str]:
@@ -782,11 +785,9 @@ def _render(env: jinja2.Environment, source: str, context: dict[str, Any]) -> st
             "check the {{ }} and {% %} brackets on this line",
         ) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(
-            f"undefined value: {exc.message}",
-            _template_line(sys.exc_info()[2]),
-            _undefined_hint(str(exc.message), context),
-        ) from None
+        line = _template_line(sys.exc_info()[2])
+        message, hint = _undefined(str(exc.message), source, line, context)
+        raise TemplateProblem(message, line, hint) from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateProblem(
             f"not allowed in plan content: {exc}", _template_line(sys.exc_info()[2])
@@ -817,12 +818,80 @@ def _template_line(tb: TracebackType | None) -> int:
     return line
 
 
-def _undefined_hint(message: str, context: dict[str, Any]) -> str:
+# An owner written before `.name` or `["name"]`: a name, then attributes, subscripts
+# and calls (`facts`, `scheme("S1").total`, `funding.pool["2025-26"]`).
+_OWNER = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[^\[\]\n]*\]|\([^()\n]*\))*"
+_LOOKUPS = ("scheme", "metric", "partner")  # plain look-ups by id: safe to call again
+
+
+def _undefined(message: str, source: str, line: int, context: dict[str, Any]) -> tuple[str, str]:
+    """Jinja's "'dict object' has no attribute 'populaton'" in the plan's terms: what was
+    written before the name (`facts has no 'populaton'`) and the names it does have."""
     match = re.search(r"'([^']+)' is undefined", message)
     if match:
-        return did_you_mean(match.group(1), list(context))
+        name = match.group(1)
+        return f"'{name}' is not a name plan text can use", did_you_mean(name, list(context))
     match = re.search(r"has no attribute '([^']+)'", message)
-    if match and "dict object" in message:
-        facts = list(context.get("facts", {}))
-        return did_you_mean(match.group(1), facts) if facts else ""
-    return ""
+    if not match:
+        return f"undefined value: {message}", ""
+    name = match.group(1)
+    lines = source.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else source
+    quoted = re.escape(name)
+    written = rf"({_OWNER})\s*(?:\.\s*{quoted}\b|\[\s*[\"']{quoted}[\"']\s*\])"
+    owner = next((m.group(1) for m in re.finditer(written, text)), None)
+    if owner is None:
+        return f"no '{name}' here: the value has no such name", ""
+    names = _names_of(_evaluate(owner, context))
+    return f"{owner} has no '{name}'", did_you_mean(name, names) if names else ""
+
+
+_STEP = re.compile(
+    r"\.?([A-Za-z_]\w*)|\[\s*(?:[\"']([^\"']*)[\"']|(\d+))\s*\]|\(\s*[\"']([^\"']*)[\"']\s*\)"
+)
+
+
+def _evaluate(owner: str, context: dict[str, Any]) -> Any:
+    """The value of a simple owner (`facts`, `area.name`, `schemes[0]`, `scheme("S1")`),
+    or None: only names, attributes, keys, indices and the look-ups by id are followed."""
+    value: Any = context
+    called, end = "", 0
+    try:
+        for step in _STEP.finditer(owner):
+            if step.start() != end:
+                return None  # something this does not follow, e.g. a call with arguments
+            end = step.end()
+            attribute, key, index, argument = step.groups()
+            if argument is not None:
+                if called not in _LOOKUPS:
+                    return None
+                value, called = value(argument), ""
+            elif step.start() == 0:
+                value, called = context[attribute], attribute
+            elif attribute:
+                value = value[attribute] if isinstance(value, dict) else getattr(value, attribute)
+                called = ""
+            else:
+                value, called = value[key if index is None else int(index)], ""
+    except Exception:  # noqa: BLE001 - only a better hint is lost
+        return None
+    return value if end == len(owner) else None
+
+
+def _names_of(value: Any) -> list[str]:
+    """The names `.name` may follow `value` with: a mapping's keys, a model's fields."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [str(key) for key in value]
+    if isinstance(value, _View):
+        extra = [k for k in value.__dict__ if not k.startswith("_")]
+        return _names_of(value.__dict__["_model"]) + extra
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return [name for name in fields] + [
+            name for name, kind in vars(type(value)).items() if isinstance(kind, property)
+        ]
+    if hasattr(value, "__dataclass_fields__"):
+        return list(value.__dataclass_fields__)
+    return []

@@ -234,6 +234,8 @@ class Theme(Model):
     date_style: Literal["long", "short"] = "long"
     # The words for a figure not yet known (`tbc` in the data), never £0: bcf_docgen/unknown.py.
     unknown: Label = TO_BE_CONFIRMED
+    # What lays out the PDF (docs/engines.md); `build --engine` overrides it.
+    pdf_engine: Literal["weasyprint", "typst"] = "weasyprint"
 
 
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}

@@ -13,15 +13,26 @@ the refusal and the writing are the build job's (jobs.py); the quick outputs are
 rendered first and then written together, so a writer that fails replaces none of them.
 The background workers (workers.py) end with the command, however it ends.
 
+After the first build the findings are reported as a change: the ones that are new
+since the previous build, and the ones that went away, so that a save that fixes one
+warning does not print the twenty others again. Editors' temporary files (sed -i's
+`sedXXXXXX`, vim's `.swp` and `4913`, Emacs's `.#name` and `#name#`, `name~`, `.tmp`)
+are not changes to the plan.
+
 `watch_loop` takes any iterable of change sets, so tests drive it without a file
-watcher or sleeping; `watch` feeds it from watchfiles.
+watcher or sleeping; `watch` feeds it from watchfiles. A `Listener` (the preview
+server) hears of each check and each written output as they happen.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
+import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -31,7 +42,7 @@ from typing import Any
 from .build import import_writers, render_format
 from .document.model import Document
 from .exits import EXIT_USAGE
-from .findings import Findings
+from .findings import Finding, Findings
 from .jobs import (
     DISK_FULL,
     BuildRequest,
@@ -52,6 +63,9 @@ ChangeSet = Iterable[tuple[object, str]]
 OnDone = Callable[[str, int, bytes | None, BaseException | None], None]
 
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".bak", ".orig")
+# sed -i writes "sed" and six letters or digits beside the file, then renames it over;
+# vim probes a folder with "4913". Plan files always have an extension.
+EDITOR_TEMPORARY = re.compile(r"sed[A-Za-z0-9]{6}|4913|#.*#")
 QUICK = ("html", "docx")  # made in this process at once; the Word file without page numbers
 SLOW = ("pdf", "docx")  # made in the background; the Word file with page numbers
 BACKGROUND_NAMES = {"pdf": "PDF", "docx": "paged Word file"}
@@ -68,6 +82,82 @@ class Outcome:
     written: dict[str, Path | None] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     problem: str = ""
+
+
+class Listener:
+    """Hears what a rebuild does as it happens (the preview server); does nothing itself.
+
+    `written` may be called from a helper thread (a background output arriving).
+    """
+
+    def checked(self, generation: int, findings: Findings | None, problem: str) -> None:
+        """The plan was read and checked (or could not be read: `problem` says why)."""
+
+    def written(self, generation: int, fmt: str, path: Path) -> None:
+        """An output of save `generation` was written to `path`."""
+
+    def finished(self, outcome: Outcome) -> None:
+        """A rebuild's quick part is over (written, or refused and the last good kept)."""
+
+
+def editor_file(name: str) -> bool:
+    """True for the temporary files editors write beside the file being saved."""
+    return (
+        name.startswith(".")
+        or name.endswith(IGNORED_SUFFIXES)
+        or EDITOR_TEMPORARY.fullmatch(name) is not None
+    )
+
+
+def _key(finding: Finding) -> tuple[str, str, str, str]:
+    # Not the line: a finding that moves down when a line is added above it is not new.
+    return (finding.severity.value, finding.code, finding.file, finding.message)
+
+
+@dataclass
+class FindingsChange:
+    """What a build found that the previous one did not, and what it no longer finds."""
+
+    new: Findings
+    resolved: list[Finding]
+    total: Findings
+
+
+def findings_change(before: Findings | None, after: Findings) -> FindingsChange:
+    """The difference between two builds' findings (everything is new on the first)."""
+    if before is None:
+        return FindingsChange(Findings(list(after)), [], after)
+    old = Counter(_key(f) for f in before)
+    now = Counter(_key(f) for f in after)
+    new, resolved = Findings(), []
+    for finding in after:
+        if old[_key(finding)] > 0:
+            old[_key(finding)] -= 1
+        else:
+            new.items.append(finding)
+    for finding in before:
+        if now[_key(finding)] > 0:
+            now[_key(finding)] -= 1
+        else:
+            resolved.append(finding)
+    return FindingsChange(new, resolved, after)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Ignore SIGINT while this (main) thread starts worker processes, which inherit the
+    disposition: a Ctrl-C that reaches the whole process group while a worker is still
+    importing would otherwise print that worker's traceback. A worker ignores SIGINT
+    anyway once started (workers.py); the parent's handler is back within milliseconds,
+    as soon as the processes exist."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _warm_background() -> None:
@@ -105,9 +195,10 @@ class Background:
         """Start the workers (they import the writers while the first build runs)."""
         with self._lock:
             if self._pool is None and not self._closed:
-                self._pool = Workers(
-                    self.workers, warm=_warm_background, nice=BACKGROUND_NICE
-                ).start()
+                with _sigint_blocked():
+                    self._pool = Workers(
+                        self.workers, warm=_warm_background, nice=BACKGROUND_NICE
+                    ).start()
 
     def submit(self, fmt: str, generation: int, *args: Any) -> None:
         # New workers are started here, in the thread that calls submit (the watch's
@@ -188,14 +279,19 @@ class Rebuilder:
         out: Path,
         formats: Iterable[str] = ("html", "docx", "pdf"),
         say: Say = print,
-        show_findings: Callable[[Findings], None] | None = None,
+        show_findings: Callable[[FindingsChange], None] | None = None,
         background: bool = True,
+        listener: Listener | None = None,
     ) -> None:
         self.plan = Path(plan)
         self.out = Path(out)
         self.formats = list(formats)
         self.say = say
+        # Shown the findings that changed since the last build that read the plan.
         self.show_findings = show_findings
+        self.listener = listener or Listener()
+        self.last_findings: Findings | None = None
+        self.announced = False  # the outputs' paths are said once
         self.generation = 0
         self.written: dict[str, int] = {}  # format -> generation of the file on disk
         self._lock = threading.Lock()
@@ -216,7 +312,7 @@ class Rebuilder:
             relative = path.relative_to(root)
             if any(part.startswith((".", "#")) for part in relative.parts):
                 continue
-            if path.name.endswith(IGNORED_SUFFIXES) or path.name == "4913":  # vim's probe
+            if editor_file(path.name):
                 continue
             paths.append(relative)
         return sorted(set(paths))
@@ -224,6 +320,11 @@ class Rebuilder:
     # -- one rebuild -------------------------------------------------------------
 
     def rebuild(self) -> Outcome:
+        outcome = self._rebuild()
+        self.listener.finished(outcome)
+        return outcome
+
+    def _rebuild(self) -> Outcome:
         self.generation += 1
         generation = self.generation
         start = time.perf_counter()
@@ -237,16 +338,20 @@ class Rebuilder:
         outcome.findings = result.findings
         if result.status == EXIT_USAGE:
             outcome.problem = result.problem
+            self.listener.checked(generation, None, result.problem)
             self.say(f"error: {result.problem}; keeping the last good outputs")
             return outcome
         outcome.seconds["check"] = time.perf_counter() - start
-        findings = result.findings
-        if self.show_findings and findings and (findings.errors or findings.warnings):
-            self.show_findings(findings)
+        findings = result.findings or Findings()
+        self.listener.checked(generation, findings, result.problem if prepared is None else "")
+        self._show(findings)
         if prepared is None:
             outcome.problem = "the plan has errors"
-            self.say("not rebuilt: fix the errors above; the last good outputs are kept")
+            errors = len(findings.errors)
+            what = f"{errors} error{'s' if errors != 1 else ''}" if errors else "errors"
+            self.say(f"not rebuilt: the plan has {what}; the last good outputs are kept")
             return outcome
+        self._announce(prepared.plan.slug)
         # Made here and now: the HTML and the Word file without page numbers (the
         # background replaces it with the paged one), and the PDF too when there are no
         # workers (tests). Written together once all are made; no check reports.
@@ -255,6 +360,20 @@ class Rebuilder:
             outcome.ok = True
             self._start_slow(outcome, prepared, start)
         return outcome
+
+    def _show(self, findings: Findings) -> None:
+        """Show what changed in the findings since the last build that read the plan."""
+        change = findings_change(self.last_findings, findings)
+        self.last_findings = findings
+        if self.show_findings and (change.new or change.resolved):
+            self.show_findings(change)
+
+    def _announce(self, slug: str) -> None:
+        if self.announced:
+            return
+        self.announced = True
+        paths = ", ".join(str(self.out / f"{slug}.{fmt}") for fmt in self.formats)
+        self.say(f"outputs: {paths}")
 
     def _made_and_written(self, outcome: Outcome, prepared: Prepared, start: float) -> bool:
         """Render the quick outputs and write them, the HTML preview first (it never waits
@@ -336,6 +455,7 @@ class Rebuilder:
             write_all({self.out / f"{slug}.{fmt}": data for fmt, data in fresh.items()})
             for fmt in fresh:
                 self.written[fmt] = generation
+                self.listener.written(generation, fmt, self.out / f"{slug}.{fmt}")
             return {fmt: (self.out / f"{slug}.{fmt}" if fmt in fresh else None) for fmt in made}
 
     def _write(self, fmt: str, generation: int, data: bytes, slug: str) -> Path | None:

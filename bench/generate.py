@@ -349,7 +349,10 @@ class Generator:
         self.size_name = size
         self.rng = random.Random(f"{size}-{seed}")
         area, places = AREAS[seed % len(AREAS)]
-        self.area = area
+        # Past the fifth seed the names come round again: a number keeps each area (and
+        # its ONS code, below) its own, so that a summary of many plans has one row each.
+        self.area = area if seed < len(AREAS) else f"{area} {seed // len(AREAS) + 1}"
+        self.code = f"E10{(122 + seed) % 10**6:06d}"  # seed 1: E10000123, as before
         self.slug = area.lower()
         count = self.size.localities
         extra = [w for w in LOCALITY_WORDS if w not in places]
@@ -508,7 +511,7 @@ class Generator:
                 "area:",
                 f"  name: {self.area}",
                 f"  board: {self.area} Health and Wellbeing Board",
-                "  code: E10000123",
+                f"  code: {self.code}",
                 "status: draft",
                 'version: "1.2"',
                 "date: 2025-10-14",
@@ -1159,6 +1162,48 @@ def generate_plan(folder: Path | str, size: str = "S", seed: int = 1) -> Path:
         else:
             path.write_text(content, encoding="utf-8")
     return folder
+
+
+# What a 2025-26 assessment rates (templates/frameworks/bcf-2025-26.yaml), for the
+# assessment file that goes with generated plans (the summary row of bench/run.py).
+CONDITIONS = ("NC1", "NC2", "NC3", "NC4")
+KEY_LINES = (
+    "governance",
+    "discharge",
+    "capacity-demand",
+    "metrics-ambition",
+    "expenditure",
+    "dfg-housing",
+)
+OUTCOMES = ("approved", "approved", "approved-with-conditions", "not-approved")
+
+
+def generate_assessments(path: Path | str, seeds: list[int]) -> Path:
+    """A region's assessment file (docs/assurance.md) for the plans of `seeds`: ratings
+    drawn from each seed, mostly green, so that the summary has every rating and outcome."""
+    lines = [
+        "# Synthetic assessments of generated plans (bench/generate.py).",
+        "framework: bcf-2025-26",
+        "region: Bench region",
+        "assessor: Bench Assessor",
+        "date: 2025-11-03",
+        "assessments:",
+    ]
+    for seed in seeds:
+        rng = random.Random(f"assessment-{seed}")
+        rated = [f"{i}: {rng.choice('GGGAR')}" for i in CONDITIONS + KEY_LINES]
+        risky = rng.random() < 0.15
+        lines += [
+            f"  - plan: {Generator('S', seed).code}",
+            "    conditions: {" + ", ".join(rated[: len(CONDITIONS)]) + "}",
+            "    key_lines_of_enquiry: {" + ", ".join(rated[len(CONDITIONS) :]) + "}",
+            f"    high_risk: {'yes' if risky else 'no'}",
+            *(["    high_risk_reason: The plan depends on one-off money"] if risky else []),
+            f"    recommendation: {rng.choice(OUTCOMES)}",
+        ]
+    path = Path(path)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -50,7 +50,19 @@ BIN = Path(sys.executable).parent
 RESULTS_DIR = HERE / "results"
 RESULTS_MD = HERE / "RESULTS.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-ROWS = ("check", "docx", "pdf", "build", "pandoc", "weasyprint", "batch", "watch", "diff")
+ROWS = (
+    "check",
+    "docx",
+    "pdf",
+    "build",
+    "pandoc",
+    "weasyprint",
+    "batch",
+    "watch",
+    "diff",
+    "summary",
+)
+SUMMARY_PLANS = 150  # S plans in the summary row: about as many as England has boards
 
 PANDOC_HELP = (
     "pandoc is not installed, so the pandoc row is skipped. Install it with\n"
@@ -383,6 +395,24 @@ def run_size(size: str, runs: int, only: set[str], seed: int, batch_plans: int) 
     return results
 
 
+def summary_row(seed: int, runs: int) -> dict:
+    """`bcf-docgen summary` of SUMMARY_PLANS generated S plans with their assessments (the
+    same plans whatever --size says: the row is about many plans, not one large one)."""
+    from generate import generate_assessments, generate_plan
+
+    work = Path(tempfile.mkdtemp(prefix="bcf-bench-summary-"))
+    seeds = [seed + i for i in range(SUMMARY_PLANS)]
+    plans = [generate_plan(work / f"plan-{s}", "S", s) for s in seeds]
+    assessed = generate_assessments(work / "assessments.yaml", seeds)
+    cmd = [tool("bcf-docgen"), "summary", *map(str, plans), "--assessments", str(assessed)]
+    row = repeat(runs, [*cmd, "--out", str(work / "out")])
+    row["load_after"] = os.getloadavg()[0]
+    took = f"{row['median']:.1f} s, load average {row['load_after']:.2f}"
+    print(f"summary of {SUMMARY_PLANS} S plans: {took}", flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
 def two_revisions(plan: Path, repo: Path) -> Path:
     """A git repository holding `plan` at two commits that differ in 10 places: six
     scheme amounts, a risk's likelihood, a metric target and a word in two sections."""
@@ -486,6 +516,7 @@ LABELS = [
     ("watch_docx", "watch: .docx rewritten after a save"),
     ("watch_pdf", "watch: PDF rewritten after a save"),
     ("watch_docx_paged", "watch: paged .docx rewritten after a save"),
+    ("summary", f"`summary` of {SUMMARY_PLANS} S plans (PDF, HTML, .xlsx)"),
 ]
 
 
@@ -523,6 +554,8 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
         add("full build peak memory < 400 MB (largest process)", memory, 400, "{:.0f} MB")
     if "diff" in rows:
         add("`diff` of 10 edits < 5 s", rows["diff"]["median"], 5.0, "{:.2f} s")
+    if "summary" in rows:
+        add(f"`summary` of {SUMMARY_PLANS} plans < 60 s", rows["summary"]["median"], 60, "{:.1f} s")
     speedup = ratio(rows, "batch_jobs1", "batch_jobs2")
     add("--jobs 2 speed-up >= 1.8", speedup, 1.8, "{:.2f}x", below=False)
     if "watch_html" in rows:
@@ -655,6 +688,8 @@ def main(argv: list[str] | None = None) -> None:
     measured: dict[str, dict] = {}
     for size in args.size:
         results = run_size(size, args.runs, only, args.seed, args.batch_plans)
+        if "summary" in only:
+            results["rows"]["summary"] = summary_row(args.seed, args.runs)
         results["machine"] = info
         results["batch_plans"] = args.batch_plans
         results["load_after"] = os.getloadavg()[0]

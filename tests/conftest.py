@@ -241,3 +241,33 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> subproces
         timeout=1800,  # a safety net for a hung command, far above any build
         check=False,
     )
+
+
+# ------------------------------------------------- the example's builds, made once per run
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`bcf-docgen build content/example` (Word and PDF), made once per run for every
+    module and xdist worker (tests/shared_builds.py). Read it; copy before changing."""
+    from shared_builds import shared_output
+
+    def make(out: Path) -> None:
+        result = run_cli("build", EXAMPLE, "--out", out)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return shared_output(tmp_path_factory, "example-build", make)
+
+
+@pytest.fixture(scope="session")
+def example_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`bcf-docgen pack content/example`, made once per run (see example_build)."""
+    from shared_builds import shared_output
+
+    def make(out: Path) -> None:
+        result = run_cli("pack", EXAMPLE, "--out", out)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return shared_output(tmp_path_factory, "example-pack", make)

@@ -15,6 +15,7 @@ import pytest
 from bcf_docgen.document.model import BLOCK_TYPES, INLINE_TYPES
 from bcf_docgen.render import docx as docx_writer
 from bcf_docgen.render import html as html_writer
+from bcf_docgen.render import typst as typst_writer
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bcf_docgen"
 
@@ -184,7 +185,9 @@ def test_the_rule_catches_a_writer_that_reads_the_plan(tmp_path):
     assert stage_of("content.reader") not in WRITER_MAY_IMPORT
 
 
-@pytest.mark.parametrize("writer", [html_writer, docx_writer], ids=["html", "docx"])
+@pytest.mark.parametrize(
+    "writer", [html_writer, docx_writer, typst_writer], ids=["html", "docx", "typst"]
+)
 def test_every_node_type_has_a_rule_in_every_writer(writer):
     assert set(writer.BLOCK_RULES) == set(BLOCK_TYPES)
     assert set(writer.INLINE_RULES) == set(INLINE_TYPES)

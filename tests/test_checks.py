@@ -671,7 +671,9 @@ def test_check_strict_makes_warnings_errors(make_plan: MakePlan) -> None:
     assert data["findings"][0]["severity"] == "error"
 
 
-def test_text_output_in_a_terminal_is_grouped_by_file_with_counts(make_plan: MakePlan) -> None:
+def test_text_output_in_a_terminal_lists_errors_first_with_their_lines(
+    make_plan: MakePlan,
+) -> None:
     import io
 
     from rich.console import Console
@@ -680,14 +682,16 @@ def test_text_output_in_a_terminal_is_grouped_by_file_with_counts(make_plan: Mak
 
     risks = RISKS.replace("likelihood: 3", "likelihood: 9")
     body = "Date: TBC.\n\nSee @sec:nowhere and ??.\n"
-    result = check(make_plan({"risks.yaml": risks, "sections/intro.md": section(body)}))
+    folder = make_plan({"risks.yaml": risks, "sections/intro.md": section(body)})
+    result = check(folder)
     out = io.StringIO()
-    print_findings(result.findings, Console(file=out, force_terminal=True, width=300))
+    print_findings(result.findings, Console(file=out, force_terminal=True, width=300), folder)
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in out.getvalue().splitlines()]
-    headings = [line for line in lines if line and not line[0].isspace() and ": " not in line]
-    assert headings == [
-        "risks.yaml (1 error)",
-        "sections/intro.md (1 error, 2 warnings)",
-        "2 errors, 2 warnings",
+    firsts = [line.split(": ")[:2] for line in lines if line and not line[0].isspace()]
+    assert [severity for _, severity in firsts[:-1]] == ["error", "error", "warning", "warning"]
+    assert firsts[-1] == ["2 errors, 2 warnings"]
+    start = lines.index(next(line for line in lines if line.startswith("risks.yaml:4:17: error")))
+    assert lines[start + 1 : start + 3] == [
+        "  4 |     likelihood: 9",
+        "    |                 ^",
     ]
-    assert "risks.yaml:4:17: error: risk R1: likelihood 9 is outside" in "\n".join(lines)

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import RISKS_YAML, SCHEME_YAML, MakePlan, run_cli
 
-from bcf_docgen import cli
+from bcf_docgen import cli_common
 from bcf_docgen.cli import main
 from bcf_docgen.frameworks import available
 from bcf_docgen.pipeline import check_plan
@@ -23,7 +23,10 @@ from bcf_docgen.pipeline import check_plan
 ANSI = re.compile(r"\x1b\[")
 FINDING_KEYS = {"severity", "code", "message", "file", "line", "column", "hint"}
 
-BROKEN_RISKS = RISKS_YAML.replace("likelihood: 3", "likelyhood: 3")  # line 4
+# Line 4; with the base plan's mitigation, so that the misspelt key is the only finding
+# (the risk is still read, with `likelyhood` taken as `likelihood`).
+MITIGATIONS = "    mitigations: [Weekly review of people waiting for care.]\n"
+BROKEN_RISKS = (RISKS_YAML + MITIGATIONS).replace("likelihood: 3", "likelyhood: 3")
 HTML_INTRO = "---\ntitle: Introduction\n---\nSome <b>bold</b> text.\n"  # line 4, twice
 
 
@@ -84,7 +87,10 @@ def test_check_content_errors_exit_1(make_plan: MakePlan) -> None:
     lines = run.stdout.splitlines()
     assert lines == [
         "risks.yaml:4:5: error: unknown key 'likelyhood' [schema.extra_forbidden]",
-        "    hint: did you mean 'likelihood'?",
+        "  4 |     likelyhood: 3",
+        "    |     ^^^^^^^^^^",
+        "    = hint: did you mean 'likelihood'?",
+        "",
         "1 error",
     ]
     no_traceback(run)
@@ -95,7 +101,7 @@ def test_check_counts_errors_and_warnings(make_plan: MakePlan) -> None:
     run = run_cli("check", folder)
     assert run.returncode == 1
     assert run.stdout.splitlines()[-1] == "1 error, 2 warnings"
-    # Sorted by file, then line: risks.yaml before sections/intro.md.
+    # Errors first (then warnings), each in file and line order.
     located = [line.split(": ")[0] for line in run.stdout.splitlines() if ": " in line]
     assert located[0] == "risks.yaml:4:5"
 
@@ -126,7 +132,7 @@ def test_internal_error_exits_3_and_says_it_is_a_bug(
     def broken(folder):
         raise KeyError("[/] a bug")  # markup-like text in the message must not break printing
 
-    monkeypatch.setattr(cli, "check_plan", broken)
+    monkeypatch.setattr(cli_common, "check_plan", broken)
     result = CliRunner().invoke(main, ["check", str(make_plan())])
     assert result.exit_code == 3
     assert "internal error: KeyError: '[/] a bug'" in result.output
@@ -215,8 +221,12 @@ def test_text_output_matches_the_library(make_plan: MakePlan) -> None:
     folder = make_plan({"risks.yaml": BROKEN_RISKS, "sections/intro.md": HTML_INTRO})
     findings = check_plan(folder).findings.sorted()
     run = run_cli("check", folder)
-    printed = [line for line in run.stdout.splitlines() if not line.startswith("    hint:")]
-    assert printed[:-1] == [f"{f.location}: {f.severity}: {f.message} [{f.code}]" for f in findings]
+    # Each finding's first line; the lines under it (the excerpt, the hint) are indented.
+    printed = [line for line in run.stdout.splitlines() if line and not line.startswith(" ")]
+    errors_first = sorted(findings, key=lambda f: f.severity != "error")
+    assert printed[:-1] == [
+        f"{f.location}: {f.severity}: {f.message} [{f.code}]" for f in errors_first
+    ]
 
 
 # ------------------------------------------------------------------ new

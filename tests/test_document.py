@@ -405,3 +405,16 @@ def test_markdown_held_in_yaml_keeps_its_block_structure(make_plan):
     texts = [plain_text(b.inlines) for b in document.walk() if isinstance(b, Paragraph)]
     assert "code" in texts
     assert not any("\ue000" in t or "\ue002" in t for t in texts)
+
+
+def test_contact_email_addresses_are_mailto_links_and_other_text_is_not() -> None:
+    """A printed address with no link over it is one a reader cannot follow (outloud's
+    LNK-010); text that is not an address stays text, whatever it holds."""
+    from bcf_docgen.document.model import Link, Text
+    from bcf_docgen.document.tables import _email_cell
+
+    (link,) = _email_cell("tom.reeves@kingsmere.example").inlines
+    assert isinstance(link, Link)
+    assert link.url == "mailto:tom.reeves@kingsmere.example"
+    for text in ("ask reception", '"><b>@x.example', "javascript:a@b.example", "a@b"):
+        assert _email_cell(text).inlines == [Text(text)]

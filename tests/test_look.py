@@ -42,15 +42,14 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Built:
-    """The example built once: the Word file (not paginated: the look needs no page
-    numbers) and the PDF, written to files and read back by the tests."""
+def built(tmp_path_factory, example_build: Path) -> Built:
+    """The example: the Word file (not paginated: the look needs no page numbers) and
+    the PDF the build command made (once per run), read back by the tests."""
     checked = check_plan(EXAMPLE)
     assert checked.document is not None
-    folder = tmp_path_factory.mktemp("look")
-    docx_path, pdf_path = folder / "example.docx", folder / "example.pdf"
+    docx_path = tmp_path_factory.mktemp("look") / "example.docx"
     docx_path.write_bytes(render_docx(checked.document))
-    pdf_path.write_bytes(render_pdf(checked.document, checked.plan.root))
+    pdf_path = example_build / "kingsmere-bcf-2025-26.pdf"
     return Built(checked, checked.document.look, docx_path, pdf_path)
 
 
@@ -225,12 +224,12 @@ def test_charts_take_their_look(built):
     assert colours <= {look.chart.primary, look.chart.accent, look.chart.grey}
 
 
-def test_look_parity_passes_on_the_pack(built, tmp_path):
+def test_look_parity_passes_on_the_pack(built, example_pack, tmp_path):
     """A binder of several parts: the report's, the plan's and the appendices' pages."""
     from bcf_docgen.pack import assemble_pack
 
     pack = assemble_pack(built.checked.plan, built.checked.document)
-    word, pdf = tmp_path / "pack.docx", tmp_path / "pack.pdf"
+    word = tmp_path / "pack.docx"
     word.write_bytes(render_docx(pack.document))
-    pdf.write_bytes(render_pdf(pack.document, built.checked.plan.root))
+    pdf = example_pack / "kingsmere-bcf-2025-26-board-pack.pdf"
     assert compare_look(word, pdf, pack.document.look, pack.document) == []

@@ -18,19 +18,18 @@ from bcf_docgen.pack import PackError, assemble_pack, render_pack_pdf, roman
 from bcf_docgen.pipeline import check_plan
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
-LEADER = re.compile(r"^(?P<label>.+?)\s*\.{3,}\s*(?P<page>\d+)$")
+# A contents line: its label, leader dots, and the page (a part: its range, "12–30").
+LEADER = re.compile(r"^(?P<label>.+?)\s*\.{3,}\s*(?P<page>\d+)(?:\u2013(?P<last>\d+))?$")
 PAGE = re.compile(r"Page (\d+) of (\d+)")
+# The first line of the running header (board-report.yaml's meeting and agenda item).
+MEETING = "Kingsmere Health and Wellbeing Board (public meeting), 23 October 2025, agenda item 9"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The example's pack, made by the command line, and its pages' text."""
-    out = tmp_path_factory.mktemp("pack")
-    result = run_cli("pack", EXAMPLE, "--out", out)
-    assert result.returncode == 0, result.stderr
-    pdf = out / "kingsmere-bcf-2025-26-board-pack.pdf"
-    word = out / "kingsmere-bcf-2025-26-board-report.docx"
-    assert f"wrote {pdf}" in result.stderr and f"wrote {word}" in result.stderr
+def built(example_pack: Path):
+    """The example's pack, made by the command line (once per run), and its pages' text."""
+    pdf = example_pack / "kingsmere-bcf-2025-26-board-pack.pdf"
+    word = example_pack / "kingsmere-bcf-2025-26-board-report.docx"
     with pdfplumber.open(pdf) as document:
         pages = [page.extract_text() or "" for page in document.pages]
     checked = check_plan(EXAMPLE)
@@ -58,6 +57,8 @@ def contents_entries(lines: list[str]) -> dict[str, int]:
     listed: dict[str, int] = {}
     pending = ""
     for line in lines:
+        if line.strip() == MEETING:
+            continue
         match = LEADER.match(f"{pending} {line.strip()}".strip())
         if match:
             listed[match.group("label")] = int(match.group("page"))
@@ -112,6 +113,26 @@ def test_pack_contents_gives_the_page_each_part_starts_on(built):
     assert report[0] == "Contact details" and all(label in listed for label in report)
 
 
+def test_pack_contents_gives_each_part_its_page_range(built):
+    """Each part runs from its first page to the page before the next part's (the last
+    part to the last page), as the contents says ("Appendix 2: Risk register ... 71–78")."""
+    pdf, _word, pages, pack = built
+    marks = {title: page for depth, title, page in outline(PdfReader(pdf)) if depth == 0}
+    ranges, pending = {}, ""
+    for line in "\n".join(pages[1:3]).splitlines():
+        if line.strip() in (MEETING, "Contents"):
+            continue
+        match = LEADER.match(f"{pending} {line.strip()}".strip())
+        pending = "" if match else f"{pending} {line.strip()}".strip()
+        if match and match.group("last"):
+            ranges[match.group("label")] = (int(match.group("page")), int(match.group("last")))
+    starts = [marks[part.label] for part in pack.parts]
+    ends = [start - 1 for start in starts[1:]] + [len(pages)]
+    assert ranges == {
+        part.label: (start, end) for part, start, end in zip(pack.parts, starts, ends, strict=True)
+    }
+
+
 def test_numbering_runs_on_through_the_plan_appendix(built):
     """The plan's own contents page gives pack page numbers, where its headings land."""
     pdf, _word, pages, pack = built
@@ -123,7 +144,7 @@ def test_numbering_runs_on_through_the_plan_appendix(built):
     lines = [
         line
         for t in pages[own - 1 : first - 1]
-        for line in t.splitlines()[1:]
+        for line in t.splitlines()[2:]  # the running header's two lines
         if not PAGE.search(line)
     ]
     listed = contents_entries(lines)

@@ -21,13 +21,12 @@ LEADER = re.compile(r"^(?P<label>.+?)\s*\.{3,}\s*(?P<page>\d+)$")
 
 
 @pytest.fixture(scope="module")
-def example_pdf(tmp_path_factory):
+def example_pdf(example_build: Path):
+    """The example's PDF as `bcf-docgen build` made it (once per run), and its model."""
     checked = check_plan(EXAMPLE)
     assert checked.document is not None
-    data = render_pdf(checked.document, checked.plan.root)
-    path = tmp_path_factory.mktemp("pdf") / "example.pdf"
-    path.write_bytes(data)
-    return checked, data, path
+    path = example_build / "kingsmere-bcf-2025-26.pdf"
+    return checked, path.read_bytes(), path
 
 
 def outline_pages(reader: PdfReader) -> list[tuple[str, int]]:
@@ -137,6 +136,7 @@ def test_draft_watermark_on_every_page_but_not_in_the_text(example_pdf):
 
 
 def test_same_input_gives_the_same_bytes(example_pdf):
+    """The library, in this process, makes the bytes the command made in its worker."""
     checked, data, _path = example_pdf
     assert render_pdf(checked.document, checked.plan.root) == data
 

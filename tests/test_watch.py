@@ -17,7 +17,8 @@ import pytest
 from conftest import INTRO_MD, MakePlan, cli_path
 from watchfiles import Change
 
-from bcf_docgen.watch import Rebuilder, watch, watch_loop
+from bcf_docgen.findings import Finding, Findings, Location, Severity
+from bcf_docgen.watch import Rebuilder, editor_file, findings_change, watch, watch_loop
 
 SLUG = "testshire-bcf-2025-26"
 
@@ -77,6 +78,11 @@ def test_changes_that_cannot_affect_the_document_are_ignored(make_plan: MakePlan
         {(Change.added, str(plan / "sections/intro.md~"))},
         {(Change.modified, str(plan / ".git/index"))},
         {(Change.modified, str(plan.parent / "elsewhere.md"))},
+        {(Change.added, str(plan / "sections/sedNkOJs9"))},  # sed -i
+        {(Change.added, str(plan / "sections/4913"))},  # vim's probe
+        {(Change.added, str(plan / "sections/.#intro.md"))},  # Emacs's lock
+        {(Change.added, str(plan / "sections/#intro.md#"))},  # Emacs's autosave
+        {(Change.added, str(plan / "sections/intro.md.tmp"))},
     ]
     assert watch_loop(rebuilder, noise) == 0
     assert rebuilder.generation == 0
@@ -183,10 +189,11 @@ def test_the_real_file_watcher_rebuilds_once_per_save(make_plan: MakePlan, tmp_p
 def test_ctrl_c_stops_the_watch_command_cleanly(make_plan: MakePlan, tmp_path: Path):
     plan, out = make_plan(), tmp_path / "out"
     process = subprocess.Popen(
-        [cli_path(), "watch", str(plan), "--out", str(out), "--to", "html"],
+        [cli_path(), "watch", str(plan), "--out", str(out), "--to", "html,pdf"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,
     )
     lines = []
     for line in process.stderr:
@@ -194,11 +201,12 @@ def test_ctrl_c_stops_the_watch_command_cleanly(make_plan: MakePlan, tmp_path: P
         if "watching" in line:
             break
     assert (out / f"{SLUG}.html").exists(), lines
-    process.send_signal(signal.SIGINT)
+    assert sum("outputs:" in line for line in lines) == 1, lines
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the workers too
     _, rest = process.communicate(timeout=1800)  # a safety net, not a speed limit
     assert process.returncode == 0, lines + [rest]
     assert "stopped watching" in rest
-    assert "Traceback" not in rest
+    assert "Traceback" not in rest and "leaked" not in rest
 
 
 def test_the_watch_command_reports_a_missing_plan(tmp_path: Path):
@@ -234,3 +242,71 @@ def test_a_failing_word_writer_keeps_its_file_and_says_the_preview_is_new(
     assert now["docx"] == good["docx"]
     assert "the HTML preview is up to date" in messages[-1]
     assert "the last good docx is kept" in messages[-1]
+
+
+def test_editor_files_are_told_from_plan_files():
+    for name in ("sedNkOJs9", "sed0a1B2c", "4913", ".#intro.md", "#intro.md#", "a.md~", "a.swp"):
+        assert editor_file(name), name
+    for name in ("intro.md", "sedation.md", "sed.yaml", "49130.png", "plan.yaml"):
+        assert not editor_file(name), name
+
+
+def finding(message: str, line: int, severity: Severity = Severity.WARNING) -> Finding:
+    return Finding(severity, "code", message, Location("sections/intro.md", line, 1))
+
+
+def test_only_new_and_resolved_findings_are_reported():
+    before = Findings([finding("one", 3), finding("two", 5)])
+    moved = Findings([finding("one", 4), finding("two", 6), finding("three", 9)])
+    change = findings_change(before, moved)
+    assert [f.message for f in change.new] == ["three"]  # moved lines are not new
+    assert change.resolved == []
+    change = findings_change(moved, Findings([finding("two", 6)]))
+    assert not change.new and [f.message for f in change.resolved] == ["one", "three"]
+    first = findings_change(None, before)  # the first build shows everything
+    assert len(first.new) == 2
+
+
+def test_a_save_shows_only_what_changed_and_the_outputs_once(make_plan: MakePlan, tmp_path: Path):
+    plan, out = make_plan(), tmp_path / "out"
+    messages: list[str] = []
+    shown: list = []
+    rebuilder = Rebuilder(
+        plan, out, ("html",), say=messages.append, show_findings=shown.append, background=False
+    )
+    rebuilder.rebuild()
+    rebuilder.rebuild()
+    assert [m for m in messages if m.startswith("outputs:")] == [f"outputs: {out / SLUG}.html"]
+    assert shown == []  # nothing found, nothing shown
+    intro = plan / "sections/intro.md"
+    intro.write_text(INTRO_MD + "\nSee @tbl:nowhere.\n", encoding="utf-8")
+    rebuilder.rebuild()
+    assert len(shown) == 1 and len(shown[0].new) == 1 and not shown[0].resolved
+    rebuilder.rebuild()  # the same error again: not shown again
+    assert len(shown) == 1
+    intro.write_text(INTRO_MD, encoding="utf-8")
+    rebuilder.rebuild()
+    assert len(shown) == 2 and not shown[1].new and len(shown[1].resolved) == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGTERM")
+def test_sigterm_stops_the_watch_and_its_workers_cleanly(make_plan: MakePlan, tmp_path: Path):
+    """With the PDF made by background workers, SIGTERM to the whole process group (as a
+    CI job's timeout sends it) ends everything with 143 and no warning or traceback."""
+    plan, out = make_plan(), tmp_path / "out"
+    process = subprocess.Popen(
+        [cli_path(), "watch", str(plan), "--out", str(out), "--to", "html,pdf"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "outputs:" in line:  # the workers are still starting
+            break
+    os.killpg(process.pid, signal.SIGTERM)
+    _, rest = process.communicate(timeout=1800)  # a safety net, not a speed limit
+    assert process.returncode == 143, lines + [rest]
+    assert "Traceback" not in rest and "leaked" not in rest, rest

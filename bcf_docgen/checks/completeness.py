@@ -266,10 +266,21 @@ def final_plan_history_records_this_version(plan: Plan, findings: Findings) -> N
     meta = plan.meta
     if any(entry.version == meta.version for entry in meta.history):
         return
+    if meta.history_from == "git-tags":  # the history is the tags: the fix is a tag
+        where = meta.loc("history_from")
+        hint = (
+            f'tag the commit being issued: git tag -a v{meta.version} -m "..." '
+            "(annotated tags make the history; lightweight ones are left out)"
+        )
+    else:
+        where = meta.key_loc("history") if meta.history else meta.loc("version")
+        hint = (
+            f'add \'- {{version: "{meta.version}", date: {meta.date.isoformat()}, author: ..., '
+            "summary: ...}' at the end of 'history:' in plan.yaml"
+        )
     findings.error(
         "history.current",
         f"the version history has no entry for version {meta.version}, the plan's version",
-        meta.key_loc("history") if meta.history else meta.loc("version"),
-        f'add \'- {{version: "{meta.version}", date: {meta.date.isoformat()}, author: ..., '
-        "summary: ...}' at the end of 'history:' in plan.yaml",
+        where,
+        hint,
     )

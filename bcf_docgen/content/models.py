@@ -7,10 +7,11 @@ sees the whole plan; these models only say what each file may hold.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ..unknown import Partial
 from .base import Model, Money, Number
@@ -45,6 +46,14 @@ class HistoryEntry(Model):
     date: dt.date
     author: str
     summary: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Uncommitted:
+    """A build from a plan folder with uncommitted changes (history read from git)."""
+
+    files: int  # changed, added, removed or untracked files under the plan folder
+    date: dt.date  # of the build: SOURCE_DATE_EPOCH's when set, so builds stay reproducible
 
 
 class OutlineEntry(Model):
@@ -106,9 +115,42 @@ class PlanMeta(Model):
     partners: list[Partner] = Field(default_factory=list)
     roles: Roles = Field(default_factory=Roles)
     history: list[HistoryEntry] = Field(default_factory=list)
+    # `git-tags`: the history is read from the plan's annotated git tags instead of
+    # `history` (bcf_docgen/history.py, before the checks run).
+    history_from: Literal["typed", "git-tags"] = "typed"
     outstanding: list[str] = Field(default_factory=list)
     outline: list[OutlineEntry] = Field(default_factory=list)
     theme: str | None = None
+    # Never written in YAML: set with the history read from git (see `use_git_history`).
+    _uncommitted: Uncommitted | None = PrivateAttr(default=None)
+
+    @property
+    def uncommitted(self) -> Uncommitted | None:
+        """Set when built from uncommitted changes: document control says so, so that a
+        document built from a dirty tree cannot pass for a tagged version."""
+        return self._uncommitted
+
+    def use_git_history(self, entries: list[HistoryEntry], uncommitted: Uncommitted | None) -> None:
+        """Put the history read from git tags in place of the typed one.
+
+        Every consumer (the history table, the history checks, `diff`) then sees one
+        history. The entries have no line in plan.yaml, so findings about them point at
+        the `history_from:` line that brought them in, not at a typed entry.
+        """
+        self.history = entries
+        self._uncommitted = uncommitted
+        if self._src is None:
+            return
+        setting = self._src.value((*self._path, "history_from"))
+        prefix = (*self._path, "history")
+
+        def outside(located: dict) -> dict:
+            kept = {p: at for p, at in located.items() if p[: len(prefix)] != prefix}
+            return {**kept, prefix: setting}
+
+        self._src = dataclasses.replace(
+            self._src, values=outside(self._src.values), keys=outside(self._src.keys)
+        )
 
     @field_validator("format")
     @classmethod
@@ -379,6 +421,10 @@ class BoardReport(Model):
     subject: str
     meeting_date: dt.date
     report_of: str
+    # Board conventions (docs/board-pack.md): on the pack's cover and running header.
+    meeting_name: str | None = None  # the meeting, when not just the decision-maker's
+    agenda_item: str | None = None  # "7", "7.2"
+    paper_reference: str | None = None  # the board's paper number, "HWB/25-26/041"
     contacts: list[Contact] = Field(default_factory=list)
     confidentiality: str | None = None
     summary: str

@@ -1,18 +1,21 @@
 """Reading a plan folder into a Plan, collecting every problem in one pass.
 
-Each file is read on its own: a broken scheme file is reported and left out, and the
-rest of the plan is still read, so an author sees all problems at once. Only a missing
+Each file is read on its own and past its mistakes (content/validation.py): a misspelt
+key, a wrong value or a broken item is reported and the rest of the file is still read;
+a file that cannot be read at all (a YAML syntax error) is reported and left out. So an
+author sees all problems at once, and none that only follows from another. Only a missing
 or unreadable plan folder (or plan.yaml) stops reading; that is a usage error.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ..findings import Finding, Findings, Location
 from ..frameworks import load_framework
@@ -33,7 +36,7 @@ from .models import (
     Vision,
 )
 from .plan import Plan, Section
-from .validation import validation_findings
+from .validation import validate_recovering
 from .yamlsource import SourceMap, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,6 +65,19 @@ def split_front_matter(text: str, relative: str) -> tuple[SectionFront, str, int
     Raises ContentError for broken YAML or an unclosed block, and FrontMatterInvalid
     for keys or values that are not allowed.
     """
+    front, body, line, findings = read_front_matter(text, relative)
+    if findings:
+        raise FrontMatterInvalid(findings)
+    return front, body, line
+
+
+def read_front_matter(text: str, relative: str) -> tuple[SectionFront, str, int, list[Finding]]:
+    """split_front_matter read past mistakes: a misspelt or unknown key, or a wrong value,
+    is reported (the findings returned) and the section is still read.
+
+    Raises ContentError for broken YAML or an unclosed block, and FrontMatterInvalid
+    when the front matter cannot be read at all.
+    """
     match = FRONT_MATTER.match(text)
     if not match:
         if text.startswith("---"):
@@ -71,7 +87,7 @@ def split_front_matter(text: str, relative: str) -> tuple[SectionFront, str, int
                 "end the front matter with a line holding only '---'",
                 code="markdown.front-matter",
             )
-        return SectionFront(), text, 1
+        return SectionFront(), text, 1, []
     data, smap = load_yaml(match.group(1), relative, line_offset=1)
     if data is None:
         data = {}
@@ -82,12 +98,12 @@ def split_front_matter(text: str, relative: str) -> tuple[SectionFront, str, int
             "e.g. title: Background and context",
             code="schema.dict_type",
         )
-    try:
-        front = SectionFront.model_validate(data)
-    except ValidationError as exc:
-        raise FrontMatterInvalid(validation_findings(exc, SectionFront, smap)) from None
-    attach_sources(front, smap)
-    return front, text[match.end() :], match.group(0).count("\n") + 1
+    result = validate_recovering(SectionFront, data, smap)
+    if result.model is None:
+        raise FrontMatterInvalid(result.findings)
+    front = result.model
+    attach_sources(front, result.smap)
+    return front, text[match.end() :], match.group(0).count("\n") + 1, result.findings
 
 
 class PlanFolderError(Exception):
@@ -106,6 +122,7 @@ class _Reader:
         self.templates = templates
         self.findings = Findings()
         self.unreadable: set[str] = set()
+        self.wanted: set[str] = set()  # the Markdown files the outline names
 
     # -- YAML files --------------------------------------------------------------
 
@@ -132,7 +149,12 @@ class _Reader:
             self.unreadable.add(relative)
             return None
 
-    def validate(self, model: type[M], data: Any, smap: SourceMap) -> M | None:
+    def validate(
+        self, model: type[M], data: Any, smap: SourceMap, relative: str | None = None
+    ) -> M | None:
+        """The file's model, read past its mistakes (each reported); None only when its top
+        level cannot be read. A file read only in part is marked unreadable, so that checks
+        which add up or look up what it holds stay quiet instead of repeating its errors."""
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -142,23 +164,21 @@ class _Reader:
                 smap.value(()),
                 "start the file with 'key: value' lines",
             )
+            self.unreadable.add(relative or smap.file)
             return None
-        try:
-            result = model.model_validate(data)
-        except ValidationError as exc:
-            self.findings.extend(validation_findings(exc, model, smap))
-            return None
-        attach_sources(result, smap)
-        return result
+        result = validate_recovering(model, data, smap)
+        self.findings.extend(result.findings)
+        if not result.complete:
+            self.unreadable.add(relative or smap.file)
+        if result.model is not None:
+            attach_sources(result.model, result.smap)
+        return result.model
 
     def read_model(self, relative: str, model: type[M], required: bool = False) -> M | None:
         loaded = self.load(relative, required)
         if loaded is None:
             return None
-        result = self.validate(model, *loaded)
-        if result is None:
-            self.unreadable.add(relative)
-        return result
+        return self.validate(model, *loaded, relative=relative)
 
     # -- Markdown ----------------------------------------------------------------
 
@@ -168,24 +188,19 @@ class _Reader:
             text = read_text(path, relative)
         except ContentError as exc:
             if exc.code == "file.missing":
-                link = " (a link to a file)" if (self.root / relative).is_symlink() else ""
-                self.findings.error(
-                    "file.missing",
-                    f"the outline names {relative}{link}, which does not exist",
-                    where,
-                    "create the file or correct the path in the outline",
-                )
+                return self._misnamed_section(relative, where)
             else:
                 self.findings.error(exc.code, exc.message, exc.location, exc.hint)
             return None
         try:
-            front, body, body_line = split_front_matter(text, relative)
+            front, body, body_line, front_findings = read_front_matter(text, relative)
         except ContentError as exc:
             self.findings.error(exc.code, exc.message, exc.location, exc.hint)
             return None
         except FrontMatterInvalid as exc:
             self.findings.extend(exc.findings)
             return None
+        self.findings.extend(front_findings)
         title = front.title
         if not title:
             heading = re.match(r"\A\s*#\s+(.+?)[ \t]*#*[ \t]*(?:\n|\Z)", body)
@@ -215,13 +230,45 @@ class _Reader:
             relative, section_id, title, body, body_line, Location(relative, 1, 1), front
         )
 
+    def _misnamed_section(self, relative: str, where: Location) -> Section | None:
+        """An outline path that names no file: reported once, with the file it most
+        resembles, which is read in its place (so that the section is neither reported
+        missing from the outline nor its file unused, which would be the same mistake)."""
+        link = " (a link to a file)" if (self.root / relative).is_symlink() else ""
+        message = f"the outline names {relative}{link}, which does not exist"
+        close = None if link else self._similar_markdown(relative)
+        if close is None:
+            hint = "create the file or correct the path in the outline"
+            self.findings.error("file.missing", message, where, hint)
+            return None
+        hint = f"did you mean {close}? (it is used until the outline is corrected)"
+        self.findings.error("file.missing", message, where, hint)
+        self.wanted.add(close)
+        return self.read_section(close, where)
+
+    def _similar_markdown(self, relative: str) -> str | None:
+        """The Markdown file of the plan folder (at most one folder down) whose path is
+        closest to `relative`, if one is close and the outline does not already use it."""
+        try:
+            found = [*self.root.glob("*.md"), *self.root.glob("*/*.md")]
+        except OSError:
+            return None
+        names = sorted(
+            path.relative_to(self.root).as_posix()
+            for path in found
+            if not path.name.startswith(".") and path.is_file()
+        )
+        choices = [name for name in names if name not in self.wanted]
+        close = difflib.get_close_matches(relative.replace("\\", "/"), choices, n=1, cutoff=0.8)
+        return close[0] if close else None
+
     # -- the whole plan ------------------------------------------------------------
 
     def read(self) -> Plan | None:
         loaded = self.load("plan.yaml", required=True)
         meta = self.validate(PlanMeta, *loaded) if loaded else None
         framework = None
-        if meta is not None:
+        if meta is not None and meta.framework:  # a missing one is reported already
             framework = load_framework(
                 meta.framework, self.templates, meta.loc("framework"), self.findings
             )
@@ -336,6 +383,7 @@ class _Reader:
                 for target in (entry.target, entry.intro):
                     if target and target.endswith(".md"):
                         wanted.append((target, where))
+        self.wanted.update(w.replace("\\", "/") for w, _ in wanted)
         ids: dict[str, Section] = {}
         for relative, where in wanted:
             key = relative.replace("\\", "/")
@@ -358,7 +406,7 @@ class _Reader:
         if folder.is_dir() and meta is not None:
             for path in sorted(folder.glob("*.md")):
                 relative = f"sections/{path.name}"
-                if relative not in sections and relative not in {w for w, _ in wanted}:
+                if relative not in self.wanted:
                     self.findings.warning(
                         "outline.unused-section",
                         f"{relative} is not in the outline, so it is not in the document",

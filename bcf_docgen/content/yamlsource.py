@@ -7,6 +7,7 @@ value can later be traced back to `file:line:col` when a model or a check reject
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,15 @@ def load_yaml(text: str, file: str, line_offset: int = 0) -> tuple[Any, SourceMa
             what = "quoted text" if "quoted" in context else "'{' or '['"
             problem = f"the {what} that opens here is not closed ({problem})"
             mark = exc.context_mark
+        indentation = _indentation(text, mark.line, line_offset) if mark else None
+        if mark is not None and indentation is not None and not _opened_earlier(exc):
+            message, hint, column = indentation
+            raise ContentError(
+                f"YAML syntax error: {message}",
+                Location(file, mark.line + 1 + line_offset, column),
+                hint,
+                code="yaml.syntax",
+            ) from exc
         raise ContentError(
             f"YAML syntax error: {problem}",
             _location(file, mark, line_offset),
@@ -216,6 +226,90 @@ def _control_character(
         "delete the character; it is often pasted in invisibly from another program",
         code="yaml.syntax",
     )
+
+
+_KEY = re.compile(r"(?:- +)*([^\s:#][^:#]*?):(?:\s|$)")
+
+
+def _starts(line: str) -> list[tuple[int, str]]:
+    """Where things start on a YAML line, with what starts there: the line's first
+    character, and after each '- ' the item's key (`  - line: A` starts at 2 and 4)."""
+    indent = len(line) - len(line.lstrip(" "))
+    starts = [(indent, line.strip()[:30])]
+    rest = line[indent:]
+    while rest.startswith("- "):
+        indent += len(rest) - len(rest[1:].lstrip(" "))
+        rest = rest[1:].lstrip(" ")
+        starts.append((indent, rest[:30]))
+    return starts
+
+
+def _shown(token: str) -> str:
+    """A line's key (`'type:'`, `'- line:'`) or its first words, as a hint names them."""
+    match = _KEY.match(token)
+    dash = "- " if token.startswith("- ") else ""
+    return f"'{dash}{match.group(1)}:'" if match else f"'{token.split(' #')[0].strip()[:20]}'"
+
+
+def _spaces(count: int) -> str:
+    return f"{count} space{'s' if count != 1 else ''}"
+
+
+def _indentation(text: str, index: int, line_offset: int) -> tuple[str, str, int] | None:
+    """(message, hint, column) when the syntax error at line `index` (0-based) comes from
+    its indentation: one space too many (the line then reads as more of the value above)
+    or a line that lines up with nothing above it. None when the indentation is fine, so
+    the error is about something else (a ': ' in unquoted text, a stray character)."""
+    lines = text.split("\n")
+    if not 0 <= index < len(lines) or not lines[index].strip() or "\t" in lines[index]:
+        return None
+    here = _starts(lines[index])[0][0]
+    above = [
+        (i, _starts(line))
+        for i, line in enumerate(lines[:index])
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not above:
+        return None
+    number = index + 1 + line_offset
+    previous_index, previous = above[-1]
+    key_column, key = previous[-1]
+    value = _KEY.match(key)
+    if (
+        here > key_column
+        and value
+        and key[value.end() :].strip()
+        and _KEY.match(lines[index].strip())
+    ):
+        more = here - key_column
+        return (
+            f"line {number} is indented {_spaces(more)} more than "
+            f"{_shown(key)} on line {previous_index + 1 + line_offset}",
+            f"indent it like {_shown(key)} ({_spaces(key_column)}), so that it is a key of its "
+            "own; if it continues the text above instead, put that text in quotes",
+            here + 1,
+        )
+    deeper: tuple[int, int, str] | None = None  # the nearest start to the right of this line
+    for i, starts in reversed(above):
+        if any(column == here for column, _ in starts):
+            return None
+        if min(column for column, _ in starts) < here:
+            shallower = max((c, t) for c, t in starts if c < here)
+            options = [(i, *shallower)] + ([deeper] if deeper else [])
+            choices = " or ".join(
+                f"{_shown(token)} on line {line + 1 + line_offset} ({_spaces(column)})"
+                for line, column, token in sorted(options, key=lambda o: -o[1])
+            )
+            return (
+                f"line {number} is indented {_spaces(here)}, which lines up with nothing above it",
+                f"indent it like {choices}: the keys of one mapping, and the '- ' items of "
+                "one list, start in the same column",
+                here + 1,
+            )
+        nearest = min(((c, t) for c, t in starts if c > here), default=None)
+        if nearest and (deeper is None or nearest[0] <= deeper[1]):
+            deeper = (i, *nearest)
+    return None
 
 
 def _syntax_hint(problem: str) -> str:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from urllib.parse import quote
 
 from .. import formatting
 from ..content.plan import Plan
 from ..content.validation import did_you_mean
 from ..derived import FundingFigures, Total, funding_figures, metrics_info, risks_info
 from ..unknown import Figure, Unknown, is_unknown, known_part
-from .model import RAG_WORDS, Cell, Column, Row, Table, Text
+from .model import RAG_WORDS, Cell, Column, Link, Row, Table, Text
 
 Builder = Callable[["TableMaker", list[str]], Table]
 
@@ -631,12 +632,23 @@ def _report_contacts(t: TableMaker, args: list[str]) -> Table:
                 _cell(c.role),
                 _cell(f"{c.name}, {c.title}" if c.title else c.name),
                 _cell((c.phone or "").replace(" ", "\u00a0")),  # a number is not broken
-                _cell(c.email or ""),
+                _email_cell(c.email or ""),
             ]
         )
         for c in report.contacts
     ]
     return Table(columns=columns, rows=[_header(columns), *rows])
+
+
+EMAIL = re.compile(r"[^@\s<>\"'()\[\]\\:;,]+@[^@\s<>\"'()\[\]\\:;,]+\.[A-Za-z]{2,}")
+
+
+def _email_cell(email: str) -> Cell:
+    """An address that looks like one is a mailto link, so that a reader (and a screen
+    reader) can follow it; anything else is shown as it was written."""
+    if not EMAIL.fullmatch(email):
+        return _cell(email)
+    return Cell([Link(f"mailto:{quote(email, safe='@.+-_')}", [Text(email)])])
 
 
 @builder("report-decision")

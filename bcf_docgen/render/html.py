@@ -354,8 +354,7 @@ class _Writer:
 
     def title_page(self, block: TitlePage) -> None:
         w = self.out.append
-        # The reset sits inside the title page's named page, so the header starts empty.
-        w('<div class="appendix-title"><div class="section-reset"></div>')
+        w('<div class="appendix-title">')
         for line in block.before:
             w(f'<p class="appendix-meeting">{esc(line)}</p>')
         w(
@@ -482,8 +481,6 @@ class _Writer:
             )
             if part.title_page is not None:
                 self.title_page(part.title_page)
-            else:
-                self.out.append('<div class="section-reset"></div>')
             self.part_body(part)
             self.out.append("</section>")
 

@@ -329,7 +329,8 @@ def _track(
     return state
 
 
-def _sequence_end(instructions: list, start: int) -> int:
+def sequence_end(instructions: list, start: int) -> int:
+    """The index of the EMC that closes the marked-content sequence opened at `start`."""
     depth = 0
     for index in range(start, len(instructions)):
         op = str(instructions[index].operator)
@@ -372,7 +373,7 @@ def _move_labels(instructions: list, moves: dict[int, int]) -> list:
         prefix = _state_change(source, destination)
         if prefix is None:
             continue
-        start, end = where[label], _sequence_end(instructions, where[label])
+        start, end = where[label], sequence_end(instructions, where[label])
         block = instructions[start : end + 1]
         removed.update(range(start, end + 1))
         save = pikepdf.ContentStreamInstruction([], Operator("q"))

@@ -368,33 +368,23 @@ def marked(block: Block, state: State) -> Block:
 
 
 def _marked_table(table: Table, state: State) -> Table:
-    caption = [_para_mark(state), *_all(table.caption, state)]
-    changes: dict[str, Any] = {"rows": [_row(r, state) for r in table.rows], "caption": caption}
-    if state == DEL:  # its number goes: the new version's SEQ fields count the others
-        label = f"{table.label}{table.separator}" if table.label else ""
-        changes.update(
-            caption=[_para_mark(state), *_all([Text(label), *table.caption], state)],
-            label="",
-            number="",
-            anchor="",
-        )
-    return dataclasses.replace(table, **changes)
+    rows = [_row(r, state) for r in table.rows]
+    return dataclasses.replace(table, rows=rows, **_captioned(table, state))
 
 
 def _marked_figure(figure: Figure, state: State) -> Figure:
-    changes: dict[str, Any] = {
-        "caption": [_para_mark(state), *_all(figure.caption, state)],
-        "alt": state + figure.alt,  # the picture's run is tracked from its description
-    }
-    if state == DEL:
-        label = f"{figure.label}{figure.separator}" if figure.label else ""
-        changes.update(
-            caption=[_para_mark(state), *_all([Text(label), *figure.caption], state)],
-            label="",
-            number="",
-            anchor="",
-        )
-    return dataclasses.replace(figure, **changes)
+    alt = state + figure.alt  # the picture's run is tracked from its description
+    return dataclasses.replace(figure, alt=alt, **_captioned(figure, state))
+
+
+def _captioned(block: Table | Figure, state: State) -> dict[str, Any]:
+    """A captioned block's caption, marked. A deleted one loses its number: the new
+    version's SEQ fields count the others, so its label becomes deleted text."""
+    if state != DEL:
+        return {"caption": [_para_mark(state), *_all(block.caption, state)]}
+    label = f"{block.label}{block.separator}" if block.label else ""
+    caption = [_para_mark(state), *_all([Text(label), *block.caption], state)]
+    return {"caption": caption, "label": "", "number": "", "anchor": ""}
 
 
 def _row(row: Row, state: State) -> Row:
