@@ -129,6 +129,22 @@ def test_an_item_missing_a_required_key_is_left_out_alone(make_plan: MakePlan) -
     assert [line.line for line in result.plan.schemes[0].expenditure] == ["Reablement at home"]
 
 
+def test_a_scheme_whose_only_line_was_left_out_gets_no_second_finding(
+    make_plan: MakePlan,
+) -> None:
+    """The line's own mistake is the finding; "no expenditure lines" would follow from it
+    and go away when it is fixed."""
+    scheme = SCHEME_YAML.replace("    type: Home-based intermediate care services\n", "", 1)
+    result = check_plan(make_plan({"schemes/s1.yaml": scheme}))
+    codes = [f.code for f in result.findings]
+    assert "schema.missing" in codes
+    assert "scheme.no-expenditure" not in codes
+    lines = SCHEME_YAML[SCHEME_YAML.index("expenditure:") : SCHEME_YAML.index("purpose:")]
+    empty = SCHEME_YAML.replace(lines, "expenditure: []\n")
+    complete = check_plan(make_plan({"schemes/s1.yaml": empty}))
+    assert "scheme.no-expenditure" in [f.code for f in complete.findings]
+
+
 def test_every_mistake_in_one_file_is_reported_with_later_lines_still_located(
     make_plan: MakePlan,
 ) -> None:
