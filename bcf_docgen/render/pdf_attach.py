@@ -395,14 +395,9 @@ def draw_attachments(data: bytes, attachments: list[Attachment]) -> bytes:
                 tag = "/Div" if attachment.pages[index].has_text else "/Figure"
                 _draw(pdf, page, mcid, form, name, tag)
                 _retag(element, attachment, index)
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        )
-    return out.getvalue()
+        from .pdf_tags import saved
+
+        return saved(pdf)
 
 
 def _placeholders(pdf: Any, markers: dict[str, Any]) -> dict[str, tuple[Any, int, int]]:

@@ -47,14 +47,7 @@ def finish_pdf(data: bytes, page_html: str) -> bytes:
             _rewrite_page(pdf, page, dead.get(index, set()), tree.label_moves.get(index, {}))
         _add_id_tree(pdf, tree.ids)
         _describe_links(pdf, descriptions)
-        out = io.BytesIO()
-        pdf.save(
-            out,
-            deterministic_id=True,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        )
-    return out.getvalue()
+        return saved(pdf)
 
 
 # -- the structure tree ---------------------------------------------------------------
@@ -501,3 +494,16 @@ def _describe_links(pdf: pikepdf.Pdf, descriptions: dict[str, str]) -> None:
             description = descriptions.get(target)
             if description:
                 annotation.Contents = pikepdf.String(description)
+
+
+def saved(pdf: pikepdf.Pdf) -> bytes:
+    """The bytes of a PDF pikepdf has changed, the same each time for the same PDF (the
+    one way every post-pass saves, so rebuilds stay byte-identical)."""
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return out.getvalue()
