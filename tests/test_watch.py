@@ -185,16 +185,22 @@ def test_the_real_file_watcher_rebuilds_once_per_save(make_plan: MakePlan, tmp_p
     assert rebuilder.generation == 2, messages
 
 
-@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
-def test_ctrl_c_stops_the_watch_command_cleanly(make_plan: MakePlan, tmp_path: Path):
-    plan, out = make_plan(), tmp_path / "out"
-    process = subprocess.Popen(
+def start_watch(plan: Path, out: Path) -> subprocess.Popen:
+    """`watch` making HTML and a PDF, in a session of its own so that a test can signal
+    its whole process group; stderr is read line by line."""
+    return subprocess.Popen(
         [cli_path(), "watch", str(plan), "--out", str(out), "--to", "html,pdf"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
     )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_ctrl_c_stops_the_watch_command_cleanly(make_plan: MakePlan, tmp_path: Path):
+    plan, out = make_plan(), tmp_path / "out"
+    process = start_watch(plan, out)
     lines = []
     for line in process.stderr:
         lines.append(line)
@@ -294,13 +300,7 @@ def test_sigterm_stops_the_watch_and_its_workers_cleanly(make_plan: MakePlan, tm
     """With the PDF made by background workers, SIGTERM to the whole process group (as a
     CI job's timeout sends it) ends everything with 143 and no warning or traceback."""
     plan, out = make_plan(), tmp_path / "out"
-    process = subprocess.Popen(
-        [cli_path(), "watch", str(plan), "--out", str(out), "--to", "html,pdf"],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_watch(plan, out)
     lines = []
     for line in process.stderr:
         lines.append(line)
