@@ -39,11 +39,18 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _keep_libreoffice_warm() -> None:
+    """A batch worker builds plan after plan: one LibreOffice pages all their Word files."""
+    from .render.libreoffice import keep_warm
+
+    keep_warm()
+
+
 def build_safely(request: BuildRequest, parallel: bool = False) -> BuildResult:
     """One plan's build job, its formats side by side with `parallel`; a bug in it is
     reported with the plan it hit rather than raised, so the other plans still build."""
     try:
-        writers = Writers.for_outputs(writer_names(request)) if parallel else None
+        writers = Writers.for_outputs(writer_names(request), request.engine) if parallel else None
         with writers or contextlib.nullcontext():
             return run_job(request, writers)
     except Exception as exc:  # a bug in bcf-docgen, reported with the plan it hit
@@ -81,6 +88,7 @@ def build_many(
     verify: bool = False,
     jobs: int | None = None,
     paginate: bool = True,
+    engine: str | None = None,
 ) -> Generator[BuildResult, None, None]:
     """Build every plan, `jobs` at a time in worker processes; yields each as it is done.
 
@@ -89,12 +97,15 @@ def build_many(
     """
     jobs = max(1, jobs or default_jobs())
     inner_parallel = jobs >= 2 * len(plans)
-    requests = [BuildRequest(plan, out, tuple(formats), strict, verify, paginate) for plan in plans]
+    requests = [
+        BuildRequest(plan, out, tuple(formats), strict, verify, paginate, engine=engine)
+        for plan in plans
+    ]
     if jobs == 1 or len(plans) == 1:
         for request in requests:
             yield build_safely(request, inner_parallel)
         return
-    with Workers(min(jobs, len(plans))) as pool:
+    with Workers(min(jobs, len(plans)), warm=_keep_libreoffice_warm) as pool:
         futures = [pool.submit(build_safely, request, inner_parallel) for request in requests]
         for future in as_completed(futures):
             yield future.result()
@@ -109,10 +120,11 @@ def run_batch(
     jobs: int | None,
     paginate: bool,
     report: Callable[[BuildResult], None],
+    engine: str | None = None,
 ) -> tuple[int, list[BuildResult]]:
     """Build all plans, calling `report` as each finishes; (exit status, results in order)."""
     done: dict[Path, BuildResult] = {}
-    builds = build_many(plans, out, formats, strict, verify, jobs, paginate)
+    builds = build_many(plans, out, formats, strict, verify, jobs, paginate, engine)
     with contextlib.closing(builds):
         for result in builds:
             done[result.plan] = result

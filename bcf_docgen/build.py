@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
+from .engines import DEFAULT_PDF_ENGINE
 from .workers import Closing, Workers
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def render_format(
     plan_root: Path,
     paginate: bool = True,
     templates: Path | None = None,
-    engine: str = "weasyprint",
+    engine: str = DEFAULT_PDF_ENGINE,
 ) -> tuple[bytes, list[str]]:
     """One output's bytes and any notes for the user (often run in a worker process).
 
@@ -99,51 +100,83 @@ def render_output(
     plan_root: Path,
     templates: Path | None,
     paginate: bool,
-    engine: str = "weasyprint",
+    engine: str = DEFAULT_PDF_ENGINE,
 ) -> tuple[bytes, list[str]]:
     """One output of a build job (`kind` "plan") or of a board pack ("pack"): its bytes and
-    notes. What the job sends to a worker process. (A pack's PDF is WeasyPrint's.)"""
+    notes. What the job sends to a worker process."""
     if kind == "pack":
         from .pack import render_part
 
-        data, notes = render_part(name, cast("Pack", model), plan_root, templates)
+        data, notes = render_part(name, cast("Pack", model), plan_root, templates, engine)
         return data, list(notes)
     return render_format(name, cast("Document", model), plan_root, paginate, templates, engine)
 
 
-def import_writers(formats: Iterable[str]) -> None:
+# What each PDF engine's worker imports before it is needed (matplotlib draws the charts).
+ENGINE_MODULES = {
+    "weasyprint": ("weasyprint", "matplotlib.figure"),
+    "typst": ("typst", "bcf_docgen.render.typst_pdf", "matplotlib.figure"),
+}
+
+
+def import_writers(
+    formats: Iterable[str], engine: str | None = None, warm_office: bool = False
+) -> None:
     """Import what the writers of `formats` need (about a second for WeasyPrint and
-    matplotlib), so that a worker started early does it while the plan is checked."""
+    matplotlib), so that a worker started early does it while the plan is checked. The
+    PDF's are those of `engine` (the default engine's when not known yet): a Typst worker
+    does not carry WeasyPrint's memory. With `warm_office`, a Word file's worker keeps
+    one LibreOffice for all its passes (render/libreoffice.py)."""
     formats = set(formats)
-    for module in ("weasyprint", "matplotlib.figure") if "pdf" in formats else ():
-        importlib.import_module(module)
-    if "docx" in formats:
+    if "pdf" in formats:
+        for module in ENGINE_MODULES.get(engine or DEFAULT_PDF_ENGINE, ()):
+            importlib.import_module(module)
+    if "docx" in formats or "pack-docx" in formats:
         importlib.import_module("bcf_docgen.render.docx")
+        if warm_office:
+            from .render.libreoffice import keep_warm
+
+            keep_warm()
 
 
 class Writers(Closing):
     """One warm worker process per output, each having imported only its own writer.
 
+    One per output, not a shared pool, so that an output always goes to the same process
+    and finds the caches its last run left there (Typst's layouts, a warm LibreOffice).
+    `warm_office` is for workers that make many Word files (watch, preview): a warm
+    LibreOffice costs more to start than a cold pass, which one Word file's two passes
+    do not win back on a small plan (docs/speed.md).
+
     Started before the plan is read; the job sends each output to its worker. Close it
     (or use it as a context manager) to end the workers, whatever state they are in.
     """
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(
+        self,
+        names: Iterable[str],
+        engine: str | None = None,
+        nice: int = 0,
+        warm_office: bool = False,
+    ) -> None:
         self._workers: dict[str, Workers] = {}
         try:
             for name in dict.fromkeys(names):
-                self._workers[name] = Workers(1, warm=import_writers, args=((name,),)).start()
+                warm_args = ((name,), engine, warm_office)
+                workers = Workers(1, warm=import_writers, args=warm_args, nice=nice)
+                self._workers[name] = workers.start()
         except BaseException:
             self.close()
             raise
 
     @classmethod
-    def for_outputs(cls, names: Iterable[str]) -> Writers | None:
+    def for_outputs(cls, names: Iterable[str], engine: str | None = None) -> Writers | None:
         """Writers for `names`, or None when there is only one and it is not an engine's
         (ENGINE_OUTPUTS): a lone Word file or HTML page is made fastest in the process that
         already holds the document, but a PDF is made under the caps."""
         names = list(dict.fromkeys(names))
-        return cls(names) if len(names) > 1 or ENGINE_OUTPUTS.intersection(names) else None
+        parallel = len(names) > 1 or ENGINE_OUTPUTS.intersection(names)
+        return cls(names, engine) if parallel else None
 
     @property
     def names(self) -> list[str]:

@@ -33,6 +33,7 @@ from .cli_common import (
     _sigterm_unwinds,
     _stopped,
     _terminated,
+    engine_option,
     escape,
     out_option,
     print_findings,
@@ -135,12 +136,7 @@ def check(plan: Path, fmt: str, strict: bool, quiet: bool) -> None:
     is_flag=True,
     help="skip the LibreOffice pass that puts page numbers in the Word contents (faster)",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["weasyprint", "typst"]),
-    default=None,
-    help="what lays out the PDF (default: the theme's pdf_engine, else weasyprint)",
-)
+@engine_option
 @click.option("--open", "open_file", is_flag=True, help="open the PDF (or HTML) when built")
 @quiet_option
 def build(
@@ -167,12 +163,9 @@ def build(
     from .jobs import BuildRequest
 
     unique = distinct(plans)
-    if engine and len(unique) > 1:  # batch.py's requests carry no engine yet
-        raise click.UsageError(
-            "--engine builds one plan at a time; for several, set pdf_engine in their themes"
-        )
     if len(unique) > 1:
-        sys.exit(_build_many(unique, out, formats, strict, verify, jobs, not no_paginate, quiet))
+        paginate = not no_paginate
+        sys.exit(_build_many(unique, out, formats, strict, verify, jobs, paginate, quiet, engine))
     request = BuildRequest(
         unique[0], out, tuple(formats), strict, verify, not no_paginate, engine=engine
     )
@@ -189,7 +182,7 @@ def _run_job(
     console = _console(stderr=True)
     # The writers' processes start now, so their start-up overlaps reading the plan.
     ready = parallel and (request.plan / "plan.yaml").is_file()
-    writers = Writers.for_outputs(writer_names(request)) if ready else None
+    writers = Writers.for_outputs(writer_names(request), request.engine) if ready else None
     status = console.status(f"building {', '.join(writer_names(request))}...")
 
     def checked(findings: Findings) -> None:
@@ -246,6 +239,7 @@ def _build_many(
     jobs: int | None,
     paginate: bool,
     quiet: bool = False,
+    engine: str | None = None,
 ) -> int:
     """`build` with several plans: each plan's findings and files as it finishes."""
     from .batch import clashing_outputs, default_jobs, run_batch
@@ -276,7 +270,7 @@ def _build_many(
             console.print(f"wrote {escape(str(path))}")
 
     start = time.perf_counter()
-    status, results = run_batch(plans, out, formats, strict, verify, jobs, paginate, report)
+    status, results = run_batch(plans, out, formats, strict, verify, jobs, paginate, report, engine)
     failed = ", ".join(str(r.plan) for r in results if r.status != EXIT_OK)
     console.rule()
     console.print(
@@ -296,7 +290,8 @@ def _build_many(
     metavar="FORMATS",
     help="html, docx and/or pdf, comma-separated or repeated (default: all three)",
 )
-def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
+@engine_option
+def watch(plan: Path, out: Path, to: tuple[str, ...], engine: str | None) -> None:
     """Build PLAN into --out, then rebuild it every time a file of the plan is saved.
 
     The HTML preview and the Word file come first; the PDF and the Word file with page
@@ -318,7 +313,12 @@ def watch(plan: Path, out: Path, to: tuple[str, ...]) -> None:
     from .cli_preview import show_change
 
     rebuilder = Rebuilder(
-        plan, out, formats, say=say, show_findings=lambda c: show_change(c, console)
+        plan,
+        out,
+        formats,
+        say=say,
+        show_findings=lambda c: show_change(c, console),
+        engine=engine,
     )
     try:
         watch_plan(rebuilder)
@@ -432,10 +432,17 @@ def frameworks(fmt: str) -> None:
     is_flag=True,
     help="also write the whole pack as one Word file (its own LibreOffice pass)",
 )
+@engine_option
 @click.option("--open", "open_file", is_flag=True, help="open the pack's PDF when built")
 @quiet_option
 def pack(
-    plan: Path, out: Path, strict: bool, word_pack: bool, open_file: bool, quiet: bool
+    plan: Path,
+    out: Path,
+    strict: bool,
+    word_pack: bool,
+    engine: str | None,
+    open_file: bool,
+    quiet: bool,
 ) -> None:
     """Check PLAN, then write its board pack into --out.
 
@@ -452,7 +459,7 @@ def pack(
 
     _refuse_bad_environment()
     formats = tuple(PACK_FILES) if word_pack else PACK_DEFAULT
-    request = BuildRequest(plan, out, formats=formats, strict=strict, kind="pack")
+    request = BuildRequest(plan, out, formats=formats, strict=strict, kind="pack", engine=engine)
     sys.exit(_run_job(request, parallel=True, quiet=quiet, open_file=open_file))
 
 

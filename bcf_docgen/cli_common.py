@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape as escape_markup
 
 from .build import FORMATS
+from .engines import DEFAULT_PDF_ENGINE, PDF_ENGINES
 from .exits import EXIT_USAGE, interrupted
 from .findings import Finding, Findings, Severity
 from .report import counts_line
@@ -82,6 +83,13 @@ _EXCERPT_WIDTH = 120  # characters of a long line shown around the column
 # Errors only, for `check`, `build` and `pack` (the JSON and SARIF forms keep everything).
 quiet_option = click.option(
     "-q", "--quiet", is_flag=True, help="show errors only (warnings are counted, not listed)"
+)
+# What lays out the PDF (docs/engines.md); None leaves it to the plan's theme.
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(PDF_ENGINES),
+    default=None,
+    help=f"what lays out the PDF (default: the theme's pdf_engine, else {DEFAULT_PDF_ENGINE})",
 )
 
 

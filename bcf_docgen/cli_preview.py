@@ -21,6 +21,7 @@ from .cli_common import (
     _refuse_bad_environment,
     _run_check,
     _terminated,
+    engine_option,
     escape,
     out_option,
     print_findings,
@@ -85,7 +86,10 @@ def opened_output(paths: list[Path]) -> Path | None:
     metavar="FORMATS",
     help="what to build besides the page: docx and/or pdf (default: both)",
 )
-def preview(plan: Path, out: Path, port: int, open_browser: bool, to: tuple[str, ...]) -> None:
+@engine_option
+def preview(
+    plan: Path, out: Path, port: int, open_browser: bool, to: tuple[str, ...], engine: str | None
+) -> None:
     """Serve PLAN's HTML preview on this machine and reload it on every save.
 
     The page shows the findings of the newest build over it (file:line and hint) and
@@ -122,6 +126,7 @@ def preview(plan: Path, out: Path, port: int, open_browser: bool, to: tuple[str,
         say=say,
         show_findings=lambda c: show_change(c, console),
         listener=state,
+        engine=engine,
     )
     server.serve_in_thread()
     # On stdout too, alone on its line: what a script or a test waits for.

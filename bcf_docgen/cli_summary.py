@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from .cli_common import _console, escape, out_option, print_findings
+from .cli_common import _console, engine_option, escape, out_option, print_findings
+from .engines import DEFAULT_PDF_ENGINE
 from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 
 
@@ -32,8 +33,13 @@ from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
     default=None,
     help="plans to read at once, each in its own process (default: one per core)",
 )
+@engine_option
 def summary(
-    plans: tuple[Path, ...], assessment_files: tuple[Path, ...], out: Path, jobs: int | None
+    plans: tuple[Path, ...],
+    assessment_files: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    engine: str | None,
 ) -> None:
     """Summarise PLANs and their assessments for a region's board: PDF, HTML and .xlsx.
 
@@ -50,10 +56,11 @@ def summary(
     console.print(f"summarising {len(unique)} plans")
     start = time.perf_counter()
     # The PDF's worker starts now, so that its start-up overlaps reading the plans.
-    with pdf_writer() as writers:
+    engine = engine or DEFAULT_PDF_ENGINE  # the summary has no theme of its own
+    with pdf_writer(engine) as writers:
         try:
             result = build_summary(unique, list(assessment_files), jobs)
-            paths = write_summary(result, out, writers=writers)
+            paths = write_summary(result, out, writers=writers, engine=engine)
         except SummaryError as exc:
             console.print(f"[red]error:[/red] {escape(str(exc))}")
             sys.exit(EXIT_USAGE)

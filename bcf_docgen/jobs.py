@@ -14,6 +14,7 @@ only then is anything written, all at once (`pipeline.write_all`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
@@ -24,10 +25,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from .build import ENGINE_OUTPUTS, PDF_SECONDS_VARIABLE, Writers, pdf_seconds, render_output
 from .content.reader import PlanFolderError
+from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
 from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 from .findings import Findings
 from .pipeline import check_plan, write_all
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from .pack import Pack
 
 Kind = Literal["plan", "pack"]
+T = TypeVar("T")
 REPORTS: dict[str, Callable[[Findings], str]] = {"check.txt": as_text, "check.json": as_json}
 
 
@@ -244,7 +247,7 @@ class EngineFailure(Exception):
 
 
 KEPT = "nothing was written and earlier outputs are left as they were"
-# What the messages call each output, and the program that makes it.
+# What the messages call each output, and the program that makes it (a PDF: its engine's).
 ENGINES = {
     "pdf": ("the PDF", "WeasyPrint"),
     "docx": ("the Word file", "the Word writer (with LibreOffice)"),
@@ -253,16 +256,24 @@ ENGINES = {
 }
 
 
-def _too_slow(name: str, seconds: float) -> EngineFailure:
+def _maker(name: str, pdf_engine: str | None) -> tuple[str, str]:
+    """(what the output is called, what makes it) for the messages."""
     what, engine = ENGINES.get(name, (name, "its writer"))
+    if name == "pdf":
+        engine = ENGINE_NAMES.get(pdf_engine or DEFAULT_PDF_ENGINE, engine)
+    return what, engine
+
+
+def _too_slow(name: str, seconds: float, pdf_engine: str | None = None) -> EngineFailure:
+    what, engine = _maker(name, pdf_engine)
     return EngineFailure(
         f"{what} could not be made: {engine} took longer than {seconds:g} s; {KEPT} "
         f"(set {PDF_SECONDS_VARIABLE} to allow longer)"
     )
 
 
-def _too_big(name: str) -> EngineFailure:
-    what, engine = ENGINES.get(name, (name, "its writer"))
+def _too_big(name: str, pdf_engine: str | None = None) -> EngineFailure:
+    what, engine = _maker(name, pdf_engine)
     return EngineFailure(
         f"{what} could not be made: {engine} needed more than {memory_limit_mb()} MB of "
         f"memory (its process stopped before it finished, or crashed); {KEPT} "
@@ -285,7 +296,7 @@ def render_outputs(
     own = None
     if writers is None:
         engines = [o.name for o in prepared.outputs if o.name in ENGINE_OUTPUTS]
-        own = writers = Writers(engines) if engines else None
+        own = writers = Writers(engines, pdf_engine(prepared)) if engines else None
     try:
         return _render_all(prepared, writers, progress)
     finally:
@@ -297,7 +308,7 @@ def _render_all(
     prepared: Prepared, writers: Writers | None, progress: Callable[[str], None] | None
 ) -> dict[Output, tuple[bytes, list[str]]]:
     request = prepared.request
-    engine = request.engine or prepared.plan.theme.pdf_engine
+    engine = pdf_engine(prepared)
     args = (prepared.model, prepared.plan.root, request.templates, request.paginate, engine)
     futures: dict[Output, tuple[Future[tuple[bytes, list[str]]], float]] = {}
     for output in prepared.outputs:
@@ -307,7 +318,7 @@ def _render_all(
                     output.name, render_output, request.kind, output.name, *args
                 )
             except BrokenProcessPool:  # its worker died starting: the memory cap
-                raise _too_big(output.name) from None
+                raise _too_big(output.name, engine) from None
             futures[output] = (future, time.monotonic())
     made: dict[Output, tuple[bytes, list[str]]] = {}
     for output in prepared.outputs:
@@ -319,15 +330,19 @@ def _render_all(
                 progress(output.name)
     for output, (future, started) in futures.items():
         assert writers is not None
-        made[output] = _result(future, output.name, started, writers)
+        made[output] = _result(future, output.name, started, writers, engine)
         if progress:
             progress(output.name)
     return {output: made[output] for output in prepared.outputs}
 
 
 def _result(
-    future: Future[tuple[bytes, list[str]]], name: str, started: float, writers: Writers
-) -> tuple[bytes, list[str]]:
+    future: Future[T],
+    name: str,
+    started: float,
+    writers: Writers,
+    pdf_engine: str | None = None,
+) -> T:
     """What a worker made, waiting at most until its cap (an engine's only); its worker
     is killed when the cap passes."""
     seconds = pdf_seconds() if name in ENGINE_OUTPUTS else None
@@ -336,10 +351,10 @@ def _result(
         return future.result(timeout=left)
     except FutureTimeout:
         writers.stop(name)
-        raise _too_slow(name, seconds or 0.0) from None
+        raise _too_slow(name, seconds or 0.0, pdf_engine) from None
     except Exception as exc:
         if _out_of_memory(exc):
-            raise _too_big(name) from None
+            raise _too_big(name, pdf_engine) from None
         raise
 
 
@@ -444,13 +459,24 @@ def _build(
             result.status = EXIT_CONTENT
 
 
-def in_engine_worker(fn: Callable[..., bytes], *args: object) -> bytes:
-    """`fn(*args)` run as a PDF is: in a worker of its own, under the memory cap and the
-    PDF's time limit (for engine work outside a build job, such as the marked redline).
-    Raises EngineFailure as a build's PDF would."""
-    with Writers(["pdf"]) as writers:
+def in_engine_worker(
+    fn: Callable[..., T], *args: object, engine: str | None = None, writers: Writers | None = None
+) -> T:
+    """`fn(*args)` run as a PDF is: in a worker, under the memory cap and the PDF's time
+    limit (for engine work outside a build job, such as the marked redline or the regional
+    summary), in `writers`' PDF worker if given (kept warm across calls) or a new one.
+    `engine` names the PDF engine in the messages. Raises EngineFailure as a build's PDF
+    would."""
+    with contextlib.ExitStack() as stack:
+        if writers is None:
+            writers = stack.enter_context(Writers(["pdf"], engine))
         try:
             future = writers.submit("pdf", fn, *args)
         except BrokenProcessPool:
-            raise _too_big("pdf") from None
-        return _result(future, "pdf", time.monotonic(), writers)
+            raise _too_big("pdf", engine) from None
+        return _result(future, "pdf", time.monotonic(), writers, engine)
+
+
+def pdf_engine(prepared: Prepared) -> str:
+    """What lays out the PDF of a job: the request's --engine, else the plan's theme's."""
+    return prepared.request.engine or prepared.plan.theme.pdf_engine

@@ -51,6 +51,7 @@ from .document.model import (
     Text,
     TitlePage,
 )
+from .engines import DEFAULT_PDF_ENGINE
 from .findings import Findings, Location
 from .render.pdf_attach import MAX_BYTES, Attachment, AttachmentError, inspect_pdf
 from .sections import known_templates
@@ -528,10 +529,17 @@ def _report_alone(info: DocumentInfo, plan_document: Document, part: Part) -> Do
 # ---------------------------------------------------------------------------- outputs
 
 
-def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
-    """One of the pack's files (`PACK_FILES`): its bytes and notes for the user."""
+def render_part(
+    kind: str,
+    pack: Pack,
+    plan_root: Path,
+    templates: Path | None,
+    engine: str = DEFAULT_PDF_ENGINE,
+):
+    """One of the pack's files (`PACK_FILES`): its bytes and notes for the user. `engine`
+    lays out the PDF (docs/engines.md)."""
     if kind == "pdf":
-        return render_pack_pdf(pack, plan_root, templates), []
+        return render_pack_pdf(pack, plan_root, templates, engine), []
     from .render.docx import build_docx
 
     if kind == "docx":
@@ -550,8 +558,14 @@ def render_part(kind: str, pack: Pack, plan_root: Path, templates: Path | None):
     return data, notes
 
 
-def render_pack_pdf(pack: Pack, plan_root: Path, templates: Path | None = None) -> bytes:
+def render_pack_pdf(
+    pack: Pack, plan_root: Path, templates: Path | None = None, engine: str = DEFAULT_PDF_ENGINE
+) -> bytes:
     """The whole pack as one tagged PDF, its attached PDFs drawn in."""
+    if engine == "typst":
+        from .render.typst_pdf import render_typst_pack
+
+        return render_typst_pack(pack.document, pack.attachments, pack.header)
     from .render.pdf_attach import render_pack
 
     return render_pack(pack.document, pack.attachments, plan_root, templates, pack.header)

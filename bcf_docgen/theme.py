@@ -34,6 +34,7 @@ from .document.look import (
 )
 from .document.look import Colours as LookColours
 from .document.look import Fonts as LookFonts
+from .engines import DEFAULT_PDF_ENGINE, PdfEngine
 from .unknown import TO_BE_CONFIRMED
 
 __all__ = ["Theme", "Colours", "Fonts", "look_from_theme", "contrast_ratio", "luminance"]
@@ -234,8 +235,8 @@ class Theme(Model):
     date_style: Literal["long", "short"] = "long"
     # The words for a figure not yet known (`tbc` in the data), never £0: bcf_docgen/unknown.py.
     unknown: Label = TO_BE_CONFIRMED
-    # What lays out the PDF (docs/engines.md); `build --engine` overrides it.
-    pdf_engine: Literal["weasyprint", "typst"] = "weasyprint"
+    # What lays out the PDF (docs/engines.md); `--engine` overrides it.
+    pdf_engine: PdfEngine = DEFAULT_PDF_ENGINE
 
 
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}

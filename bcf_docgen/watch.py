@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .build import import_writers, render_format
+from .build import Writers, render_format
 from .document.model import Document
 from .exits import EXIT_USAGE
 from .findings import Finding, Findings
@@ -54,7 +54,6 @@ from .jobs import (
     why_unwritable,
 )
 from .pipeline import write_all
-from .workers import Workers
 
 Say = Callable[[str], None]
 # watchfiles yields sets of (Change, path); only the paths matter here.
@@ -160,13 +159,12 @@ def _sigint_blocked() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _warm_background() -> None:
-    import_writers(SLOW)
+def _render(fmt: str, document: Document, plan_root: Path, engine: str) -> bytes | None:
+    """A slow output's bytes in a worker; None for a Word file LibreOffice could not page.
 
-
-def _render(fmt: str, document: Document, plan_root: Path) -> bytes | None:
-    """A slow output's bytes in a worker; None for a Word file LibreOffice could not page."""
-    data, notes = render_format(fmt, document, plan_root)
+    The worker lives as long as the watch, so the PDF engine's caches do too: Typst lays
+    out again only what a save changed."""
+    data, notes = render_format(fmt, document, plan_root, engine=engine)
     return None if fmt == "docx" and notes else data
 
 
@@ -178,10 +176,13 @@ class Background:
     waiting job, and starts when the running one ends.
     """
 
-    def __init__(self, on_done: OnDone, workers: int = 2) -> None:
+    def __init__(
+        self, on_done: OnDone, formats: Iterable[str] = SLOW, engine: str | None = None
+    ) -> None:
         self.on_done = on_done
-        self.workers = max(1, workers)
-        self._pool: Workers | None = None
+        self.formats = tuple(formats)  # one worker each: Writers
+        self.engine = engine  # the PDF engine its worker imports while the first build runs
+        self._pool: Writers | None = None
         # Re-entrant: a job that is already over when submitted finishes in the
         # submitting thread, which holds the lock.
         self._lock = threading.RLock()
@@ -196,9 +197,9 @@ class Background:
         with self._lock:
             if self._pool is None and not self._closed:
                 with _sigint_blocked():
-                    self._pool = Workers(
-                        self.workers, warm=_warm_background, nice=BACKGROUND_NICE
-                    ).start()
+                    self._pool = Writers(
+                        self.formats, self.engine, nice=BACKGROUND_NICE, warm_office=True
+                    )
 
     def submit(self, fmt: str, generation: int, *args: Any) -> None:
         # New workers are started here, in the thread that calls submit (the watch's
@@ -222,7 +223,7 @@ class Background:
         assert self._pool is not None
         self._running[fmt] = generation
         try:
-            future = self._pool.submit(_render, fmt, *args)
+            future = self._pool.submit(fmt, _render, fmt, *args)
         except (BrokenProcessPool, RuntimeError) as exc:  # a worker died, or was closed
             self._running.pop(fmt, None)
             self._broken = True
@@ -282,6 +283,7 @@ class Rebuilder:
         show_findings: Callable[[FindingsChange], None] | None = None,
         background: bool = True,
         listener: Listener | None = None,
+        engine: str | None = None,
     ) -> None:
         self.plan = Path(plan)
         self.out = Path(out)
@@ -297,7 +299,11 @@ class Rebuilder:
         self._lock = threading.Lock()
         self._started: dict[tuple[str, int], tuple[float, str]] = {}
         slow = [f for f in SLOW if f in self.formats]
-        self.background = Background(self._background_done) if background and slow else None
+        self.engine = engine  # --engine; None: the theme's
+        if background and slow:
+            self.background: Background | None = Background(self._background_done, slow, engine)
+        else:
+            self.background = None
 
     # -- which changes matter ----------------------------------------------------
 
@@ -331,7 +337,12 @@ class Rebuilder:
         outcome = Outcome(generation, ok=False)
         quick = [f for f in self.formats if f in QUICK or self.background is None]
         request = BuildRequest(
-            self.plan, self.out, tuple(quick), paginate=False, keep_last_good=True
+            self.plan,
+            self.out,
+            tuple(quick),
+            paginate=False,
+            keep_last_good=True,
+            engine=self.engine,
         )
         result = BuildResult(self.plan)
         prepared = prepare(request, result)
@@ -352,13 +363,17 @@ class Rebuilder:
             self.say(f"not rebuilt: the plan has {what}; the last good outputs are kept")
             return outcome
         self._announce(prepared.plan.slug)
+        # The PDF starts in the background at once, beside the quick outputs.
+        self._start_slow(outcome, prepared, start, ("pdf",))
         # Made here and now: the HTML and the Word file without page numbers (the
         # background replaces it with the paged one), and the PDF too when there are no
         # workers (tests). Written together once all are made; no check reports.
         prepared.outputs = [output for output in prepared.outputs if not output.report]
         if self._made_and_written(outcome, prepared, start):
             outcome.ok = True
-            self._start_slow(outcome, prepared, start)
+            # After the quick Word file is written, so that it never replaces the paged one.
+            self._start_slow(outcome, prepared, start, ("docx",))
+            self._say_rebuilt(outcome)
         return outcome
 
     def _show(self, findings: Findings) -> None:
@@ -431,16 +446,25 @@ class Rebuilder:
         self.say(f"error: {outcome.problem}; the last good outputs are kept")
         return False
 
-    def _start_slow(self, outcome: Outcome, prepared: Prepared, start: float) -> None:
-        """Send the slow outputs to the background, and say what was rebuilt."""
+    def _start_slow(
+        self, outcome: Outcome, prepared: Prepared, start: float, formats: tuple[str, ...]
+    ) -> None:
+        """Send those of `formats` that are slow outputs of this watch to the background."""
+        if self.background is None:
+            return
+        engine = self.engine or prepared.plan.theme.pdf_engine
+        for fmt in (f for f in SLOW if f in self.formats and f in formats):
+            self._started[(fmt, outcome.generation)] = (start, prepared.plan.slug)
+            args = (prepared.document, prepared.plan.root, engine)
+            self.background.submit(fmt, outcome.generation, *args)
+
+    def _say_rebuilt(self, outcome: Outcome) -> None:
+        """Say what was rebuilt here, and what the background is making."""
         quick = ", ".join(f"{fmt} {outcome.seconds[fmt]:.1f} s" for fmt in outcome.written)
         slow = [f for f in SLOW if f in self.formats]
         if self.background is None or not slow:
             self.say(f"rebuilt ({quick})")
             return
-        for fmt in slow:
-            self._started[(fmt, outcome.generation)] = (start, prepared.plan.slug)
-            self.background.submit(fmt, outcome.generation, prepared.document, prepared.plan.root)
         pending = " and ".join(BACKGROUND_NAMES[f] for f in slow)
         self.say(f"rebuilt ({quick}); {pending} in the background")
 

@@ -12,6 +12,7 @@ set -euo pipefail
 want=(fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 if [ "${1:-build}" = "test" ]; then
   want+=(libreoffice-writer-nogui poppler-utils)
+  want+=(python3-uno)  # the warm LibreOffice's client (render/uno_bridge.py) runs on it
   want+=(chromium)  # the headless browser tests/test_preview.py drives
 fi
 # Debian's python3 can only make a venv with python3-venv (ensurepip) installed.

@@ -42,6 +42,7 @@ def stage_of(module: str) -> str:
         "paths": "core",
         "exits": "core",
         "workers": "core",  # worker processes that die with their parent; imports nothing
+        "engines": "core",  # the PDF engines' names and the default
         "formatting": "core",
         "limits": "core",
         "untrusted": "core",  # plan text and the environment made safe: XML, terminal

@@ -365,23 +365,30 @@ def _earlier_outputs(case: Case) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(
-    ("variable", "value", "words"),
+    ("variable", "value", "words", "engine"),
     [
-        ("BCF_DOCGEN_PDF_SECONDS", "0.001", "WeasyPrint took longer than 0.001 s"),
-        ("BCF_DOCGEN_MEMORY_MB", "85", "WeasyPrint needed more than 85 MB of memory"),
+        ("BCF_DOCGEN_PDF_SECONDS", "0.001", "WeasyPrint took longer than 0.001 s", "weasyprint"),
+        ("BCF_DOCGEN_MEMORY_MB", "85", "WeasyPrint needed more than 85 MB of memory", "weasyprint"),
+        ("BCF_DOCGEN_PDF_SECONDS", "0.001", "Typst took longer than 0.001 s", "typst"),
+        ("BCF_DOCGEN_MEMORY_MB", "85", "Typst needed more than 85 MB of memory", "typst"),
     ],
-    ids=["wall-clock", "memory"],
+    ids=["wall-clock", "memory", "typst-wall-clock", "typst-memory"],
 )
 def test_pdf_past_its_cap_is_a_clear_error_and_keeps_earlier_outputs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, words: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    words: str,
+    engine: str,
 ) -> None:
     case = make_case(tmp_path, {"risks.yaml": RISKS_YAML})
     before = _earlier_outputs(case)
-    # No PDF can be laid out in a millisecond, nor WeasyPrint loaded in 85 MB (it needs
-    # about 95 MB of address space; the package and Python alone take about 49 MB): the caps
-    # are set where they must be passed, on any machine.
+    # No PDF can be laid out in a millisecond, nor either engine loaded in 85 MB (WeasyPrint
+    # needs about 95 MB of address space, Typst's library more; the package and Python alone
+    # take about 49 MB): the caps are set where they must be passed, on any machine.
     monkeypatch.setenv(variable, value)
-    outcome = run_case(case, "build", "--to", "pdf,html")
+    outcome = run_case(case, "build", "--to", "pdf,html", "--engine", engine)
     assert_clean(outcome)
     assert outcome.returncode == 1, outcome.stderr[-2000:]
     assert "the PDF could not be made: " + words in outcome.stderr

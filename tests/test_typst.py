@@ -294,3 +294,35 @@ def test_the_theme_chooses_the_engine(make_plan, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     pdf = next((tmp_path / "out").glob("*.pdf"))
     assert "Typst" in str(PdfReader(str(pdf)).metadata.get("/Creator"))
+
+
+# -- the finishing pass (render/typst_finish.py) ----------------------------------------
+
+
+def _structure(pdf: pikepdf.Pdf):
+    """Every structure element, depth first."""
+    stack = [pdf.Root.StructTreeRoot]
+    while stack:
+        element = stack.pop()
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                yield kid
+                stack.append(kid)
+
+
+def test_every_element_names_its_page_and_a_standard_type(typst_example):
+    with pikepdf.open(typst_example) as pdf:
+        pages = {page.objgen for page in pdf.pages}
+        elements = list(_structure(pdf))
+        tables = [e for e in elements if e.S == "/Table"]
+        assert len(tables) >= 20
+        # A table is placed on the page where it starts (outloud matches a drawn grid to
+        # the /Table on its page): Typst leaves /Pg to the marked-content references.
+        assert all(table.Pg.objgen in pages for table in tables)
+        types = {str(e.S) for e in elements}
+        assert not types & {"/Em", "/Strong"}, types  # written as the /Span they map to
+        # Object streams, as the WeasyPrint PDF: no structure element stands alone.
+        assert "/ObjStm" in {
+            str(o.get("/Type")) for o in pdf.objects if isinstance(o, pikepdf.Stream)
+        }

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..engines import DEFAULT_PDF_ENGINE
 from ..findings import Findings, Location
 from ..formatting import slugify
 from ..frameworks import Framework, load_framework
@@ -117,12 +118,12 @@ def output_paths(summary: Summary, out: Path) -> dict[str, Path]:
     return {fmt: out / f"{stem}.{fmt}" for fmt in OUTPUTS}
 
 
-def pdf_writer() -> Writers:
+def pdf_writer(engine: str | None = None) -> Writers:
     """The PDF's worker process, to start before the plans are read, so that its import
-    of WeasyPrint overlaps the reading."""
+    of the PDF engine overlaps the reading."""
     from ..build import Writers
 
-    return Writers(["pdf"])
+    return Writers(["pdf"], engine)
 
 
 def write_summary(
@@ -130,11 +131,14 @@ def write_summary(
     out: Path,
     templates: Path | None = None,
     writers: Writers | None = None,
+    engine: str = DEFAULT_PDF_ENGINE,
 ) -> list[Path]:
     """Write the PDF, the HTML page and the workbook, all or none; their paths.
 
-    The PDF is laid out in `writers`' PDF worker (one is started if not given)."""
-    from ..build import pdf_seconds, render_format
+    The PDF is laid out by `engine` in `writers`' PDF worker (one is started if not
+    given), under the caps of a build's PDF."""
+    from ..build import render_format
+    from ..jobs import EngineFailure, in_engine_worker
     from ..pipeline import write_all
     from ..render.html import render_html
     from .document import summary_document
@@ -145,24 +149,13 @@ def write_summary(
     result.findings.extend(problems)
     paths = output_paths(summary, out)
     out.mkdir(parents=True, exist_ok=True)
-    own = writers is None
-    pdf_worker = writers or pdf_writer()
+    html = render_html(document, templates=templates).encode("utf-8")
+    workbook = workbook_bytes(summary, document.look)
+    args = ("pdf", document, out.resolve(), True, templates, engine)
     try:
-        future = pdf_worker.submit(
-            "pdf", render_format, "pdf", document, out.resolve(), True, templates
-        )
-        html = render_html(document, templates=templates).encode("utf-8")
-        workbook = workbook_bytes(summary, document.look)
-        try:
-            pdf, _notes = future.result(timeout=pdf_seconds())
-        except TimeoutError:
-            pdf_worker.stop("pdf")
-            raise SummaryError(
-                f"the PDF took longer than {pdf_seconds():.0f} s to lay out; nothing was written"
-            ) from None
-    finally:
-        if own:
-            pdf_worker.close()
+        pdf, _notes = in_engine_worker(render_format, *args, engine=engine, writers=writers)
+    except EngineFailure as exc:
+        raise SummaryError(str(exc)) from None
     write_all({paths["pdf"]: pdf, paths["html"]: html, paths["xlsx"]: workbook})
     result.paths = list(paths.values())
     return result.paths

@@ -22,17 +22,26 @@ timeout or an interruption.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
 import os
+import queue
+import secrets
+import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..workers import die_with_parent_preexec
 
@@ -44,6 +53,21 @@ RESTART_CODES = (79, 81)
 # only a hung LibreOffice reaches it (the Word file is then still written, unpaged).
 PAGINATE_SECONDS = 600
 STARTS = 3  # a restart is asked for once; more means something else is wrong
+OFFICE_FLAGS = (
+    "--headless",
+    "--invisible",
+    "--norestore",
+    "--nologo",
+    "--nodefault",
+    "--nolockcheck",
+)
+# "cold" makes every pass start its own LibreOffice even after `keep_warm()`: for
+# measuring the difference, or for a machine where the warm one misbehaves.
+MODE_VARIABLE = "BCF_DOCGEN_LIBREOFFICE"
+OFFICE_USES = 100  # passes before a warm LibreOffice is replaced: its memory grows
+BRIDGE = Path(__file__).with_name("uno_bridge.py")
+POLL_SECONDS = 0.2  # how often a wait for the bridge looks at LibreOffice itself
+WARM_PREFIX = "bcf-docgen-lo-warm-"  # + the owning process's id: see `_sweep`
 
 
 @dataclass(frozen=True)
@@ -96,12 +120,7 @@ def convert_to_pdf(docx: bytes, timeout: float = PAGINATE_SECONDS) -> bytes | No
         command = [
             binary,
             f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nolockcheck",
+            *OFFICE_FLAGS,
             "--convert-to",
             "pdf:writer_pdf_Export:" + json.dumps(EXPORT_OPTIONS),
             "--outdir",
@@ -161,9 +180,22 @@ def _run(
 def paginate(docx: bytes, timeout: float = PAGINATE_SECONDS) -> Pages | None:
     """The page of every bookmark in `docx` and the page count, laid out by LibreOffice.
 
-    None when LibreOffice (or pypdf, to read its PDF) is not available, or the
-    conversion fails or takes longer than `timeout` seconds.
+    Asked of this process's warm LibreOffice after `keep_warm()` (see the notes on the
+    warm LibreOffice below), of one started for this pass alone otherwise. None when
+    LibreOffice (or pypdf, to read its PDF) is not available, or the pass fails or
+    takes longer than `timeout` seconds (the warm one: twice in a row).
     """
+    program = soffice()
+    if program is None:
+        return None
+    office = _office(program)
+    if office is not None:
+        try:
+            return office.paginate(docx, timeout)
+        except _NoUno:
+            _give_up_warm()
+        except Exception:  # it could not be started here (a full disk, say): go cold
+            office.stop()
     pdf = convert_to_pdf(docx, timeout)
     if pdf is None:
         return None
@@ -201,3 +233,382 @@ def _stop(process: subprocess.Popen[bytes], own_group: bool) -> None:
         else:
             process.kill()
     process.wait()
+
+
+# ------------------------------------------------------------------ the warm LibreOffice
+#
+# Starting LibreOffice is a large part of a pass, and a build makes two or three passes
+# (render, paginate, render with the page numbers, paginate again to confirm); `watch`,
+# `preview` and a build of several plans make many more. So a process that calls
+# `keep_warm()` (their workers: build.py, batch.py) keeps one LibreOffice running for all
+# its passes (a warm start costs more than a cold pass, so one Word file is quicker
+# without it: docs/speed.md): `soffice.bin
+# --accept=pipe,...` (its own UNO listener), driven through UNO by a small client,
+# uno_bridge.py. Debian's UNO module (python3-uno) is built for the system's python3 and
+# cannot be imported into the project's virtual environment, so the client is a process
+# of its own, run by an interpreter that has it, and spoken to one JSON line at a time.
+# The client reads each bookmark's page from Writer's layout instead of exporting a PDF
+# (the same pages, measured on the M bench plan, in less time). Where there is no such
+# interpreter, or MODE_VARIABLE says "cold", every pass starts its own LibreOffice as
+# before.
+#
+# Both processes are started from one thread kept for the purpose (`_Spawner`), so that
+# the death signal asked for in `die_with_parent_preexec` fires when this process ends
+# and not when some short-lived thread that happened to paginate first does. They end
+# with the process however it ends: at exit (`close_warm`), by the kernel when it is
+# killed. A LibreOffice found dead, or that dies, fails or runs past the pass's time
+# during a pass, is killed with its client and the pass tried once more on new ones.
+
+T = TypeVar("T")
+
+
+class _Broken(Exception):
+    """The warm LibreOffice or its client failed, died or ran past the pass's time."""
+
+
+class _NoUno(Exception):
+    """No interpreter here can import LibreOffice's UNO module."""
+
+
+class _Spawner:
+    """Runs process starts in one thread that lives as long as this process."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self._requests: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(
+            target=self._serve, name="bcf-docgen-libreoffice", daemon=True
+        )
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            future, function = self._requests.get()
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(function())
+                except BaseException as exc:  # handed to the caller as it is
+                    future.set_exception(exc)
+
+    def run(self, function: Callable[[], T]) -> T:
+        if threading.current_thread() is self._thread:
+            return function()
+        future: Future[T] = Future()
+        self._requests.put((future, function))
+        return future.result()
+
+
+_lock = threading.Lock()
+_spawner: _Spawner | None = None
+_warm: Office | None = None
+_warm_for: int | None = None  # the process that asked for a warm LibreOffice
+_no_uno_in: int | None = None  # the process that found that no interpreter has UNO
+
+
+def _spawn(
+    command: list[str], folder: Path, env: dict[str, str], talk: bool
+) -> subprocess.Popen[bytes]:
+    """Start `command` tied to this process's life (see `_Spawner`); with `talk`, with
+    pipes to its stdin and stdout."""
+    global _spawner
+    with _lock:
+        if _spawner is None or _spawner.pid != os.getpid():  # none yet, or a forked copy
+            _spawner = _Spawner()
+        spawner = _spawner
+    pipe = subprocess.PIPE if talk else subprocess.DEVNULL
+    return spawner.run(
+        lambda: subprocess.Popen(
+            command,
+            stdin=pipe,
+            stdout=pipe,
+            stderr=subprocess.DEVNULL,
+            cwd=folder,
+            env=env,
+            preexec_fn=die_with_parent_preexec(),  # two system calls, nothing else
+        )
+    )
+
+
+def uno_pythons(binary: str) -> list[str]:
+    """Interpreters that may have LibreOffice's UNO module, most likely first: the one
+    LibreOffice ships beside itself (The Document Foundation's builds), the system's
+    (Debian's python3-uno), the first python3 on PATH."""
+    found = [str(Path(binary).with_name("python")), "/usr/bin/python3", shutil.which("python3")]
+    return [p for p in dict.fromkeys(found) if p and os.path.isfile(p) and os.access(p, os.X_OK)]
+
+
+class Office:
+    """One warm LibreOffice and its UNO client, started when first needed.
+
+    `paginate` is safe to call from any thread (passes run one at a time). `close` ends
+    both processes and removes the profile. `method` is "pages" (read the layout) or
+    "pdf" (export a PDF and read its destinations, as the cold pass does).
+    """
+
+    def __init__(self, binary: str, method: str = "pages") -> None:
+        self.binary = binary
+        self.method = method
+        _sweep()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{WARM_PREFIX}{os.getpid()}-"))
+        # Unique, so that LibreOffice and its client can be told apart from any other's.
+        self.pipe = f"bcf-docgen-{os.getpid()}-{secrets.token_hex(6)}"
+        self.pythons = uno_pythons(binary)
+        self.owner = os.getpid()
+        self.office: subprocess.Popen[bytes] | None = None
+        self.bridge: subprocess.Popen[bytes] | None = None
+        self.ready = False  # the client has said that it imports UNO
+        self.starts = 0  # LibreOffice's starts since its last good pass
+        self.uses = 0  # passes by the running LibreOffice
+        self.lock = threading.RLock()
+        self._buffer = b""
+        self._env = {**os.environ, "HOME": str(self.folder)}  # out of the real home
+
+    @property
+    def pid(self) -> int | None:
+        """The running LibreOffice's process id (soffice.bin), if it runs."""
+        office = self.office
+        return office.pid if office is not None and office.poll() is None else None
+
+    @property
+    def bridge_pid(self) -> int | None:
+        """The running client's process id, if it runs."""
+        bridge = self.bridge
+        return bridge.pid if bridge is not None and bridge.poll() is None else None
+
+    def start(self) -> None:
+        """Start LibreOffice and the client, whichever is not running; returns at once
+        (LibreOffice gets ready while the caller goes on). A client connected to a
+        LibreOffice that has gone is of no use, so a new LibreOffice gets a new one."""
+        with self.lock:
+            if not self.pythons:
+                raise _NoUno
+            if self.office is None or self.office.poll() is not None:
+                self._stop_bridge()
+                self.starts += 1
+                self.office = self._start_office()
+            if self.bridge is None or self.bridge.poll() is not None:
+                self._buffer, self.ready = b"", False
+                command = [self.pythons[0], "-I", str(BRIDGE), self.pipe]
+                self.bridge = _spawn(command, self.folder, self._env, talk=True)
+
+    def _start_office(self) -> subprocess.Popen[bytes]:
+        profile = self.folder / "profile"
+        command = [
+            self.binary,
+            f"-env:UserInstallation={profile.as_uri()}",
+            *OFFICE_FLAGS,
+            f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
+        ]
+        return _spawn(command, self.folder, self._env, talk=False)
+
+    def paginate(self, docx: bytes, timeout: float = PAGINATE_SECONDS) -> Pages | None:
+        """The pages of `docx`, or None when two tries in a row failed.
+
+        Each try has `timeout` seconds. A try that fails in any way (LibreOffice dead,
+        dying, hung past the time, or unable to read the document) ends LibreOffice and
+        its client, and the second try starts new ones. Raises _NoUno when no
+        interpreter has UNO.
+        """
+        with self.lock:
+            for _ in range(2):
+                try:
+                    return self._paginate(docx, time.monotonic() + timeout)
+                except _Broken:
+                    self.stop()
+        return None
+
+    def _paginate(self, docx: bytes, deadline: float) -> Pages | None:
+        if self.uses >= OFFICE_USES:
+            self.stop()
+        self.start()
+        self._await_ready(deadline)
+        source, target = self.folder / "document.docx", self.folder / "document.pdf"
+        try:
+            target.unlink(missing_ok=True)
+            source.write_bytes(docx)
+            request = {
+                "source": str(source),
+                "target": str(target),
+                "method": self.method,
+                "connect_seconds": max(0.0, deadline - time.monotonic()),
+            }
+            self._send(request)
+            reply = self._read(deadline)
+            self.uses += 1
+            if reply is None or not reply.get("ok"):
+                raise _Broken
+            pages = self._pages(reply, target)
+            if pages is None:
+                raise _Broken
+            self.starts = 0
+            return pages
+        finally:
+            source.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+
+    def _pages(self, reply: dict[str, Any], target: Path) -> Pages | None:
+        if self.method == "pdf":
+            return read_pages(target.read_bytes()) if target.is_file() else None
+        found, total = reply.get("pages"), reply.get("total")
+        if not isinstance(found, dict) or not isinstance(total, int):
+            return None
+        destinations = {destination_name(str(name)): int(page) for name, page in found.items()}
+        return Pages(destinations=destinations, total=total)
+
+    def _await_ready(self, deadline: float) -> None:
+        """Wait for the client's first word; try the next interpreter while it has no UNO."""
+        while not self.ready:
+            said = self._read(deadline)
+            if said is not None and said.get("ready"):
+                self.ready = True
+                return
+            self._stop_bridge()
+            self.pythons.pop(0)  # this interpreter has no UNO (or could not run the client)
+            self.start()
+
+    def _send(self, request: dict[str, Any]) -> None:
+        assert self.bridge is not None and self.bridge.stdin is not None
+        try:
+            self.bridge.stdin.write(json.dumps(request).encode() + b"\n")
+            self.bridge.stdin.flush()
+        except OSError:  # BrokenPipeError included: the client has ended
+            raise _Broken from None
+
+    def _read(self, deadline: float) -> dict[str, Any] | None:
+        """The client's next line; None if it ended. Restarts LibreOffice when it exits
+        asking to be started again (once on a new profile); raises _Broken when it ends
+        otherwise or the deadline passes."""
+        assert self.bridge is not None and self.bridge.stdout is not None
+        stream = self.bridge.stdout.fileno()
+        while b"\n" not in self._buffer:
+            self._watch_office()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _Broken
+            readable, _, _ = select.select([stream], [], [], min(POLL_SECONDS, left))
+            if readable:
+                chunk = os.read(stream, 65536)
+                if not chunk:
+                    return None
+                self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            said = json.loads(line)
+        except ValueError:
+            return None
+        return said if isinstance(said, dict) else None
+
+    def _watch_office(self) -> None:
+        office = self.office
+        status = None if office is None else office.poll()
+        if office is None or status is None:
+            return
+        if status in RESTART_CODES and self.starts < STARTS:
+            self.starts += 1
+            self.office = self._start_office()
+            return
+        raise _Broken
+
+    def _stop_bridge(self) -> None:
+        bridge, self.bridge = self.bridge, None
+        self.ready, self._buffer = False, b""
+        if bridge is not None:
+            _stop(bridge, own_group=False)
+            for stream in (bridge.stdin, bridge.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+
+    def stop(self) -> None:
+        """End LibreOffice and the client now (the next pass starts new ones)."""
+        with self.lock:
+            self._stop_bridge()
+            office, self.office = self.office, None
+            if office is not None:
+                _stop(office, own_group=False)
+            self.uses = 0
+
+    def close(self) -> None:
+        """Stop, and remove the profile and the working folder."""
+        with self.lock:
+            self.stop()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _sweep() -> None:
+    """Remove the folders of warm LibreOffices whose process has ended.
+
+    A process that is killed cannot remove its own (and worker processes are: see
+    workers.py), so each new warm LibreOffice clears those its predecessors left."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}*"):
+        owner = folder.name[len(WARM_PREFIX) :].partition("-")[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's: alive
+        return True
+    return True
+
+
+def _office(program: str) -> Office | None:
+    """This process's warm LibreOffice, made when first asked for; None when this
+    process has not asked for one or cannot have one."""
+    global _warm
+    if _warm_for != os.getpid() or _no_uno_in == os.getpid():
+        return None
+    if os.environ.get(MODE_VARIABLE, "").strip().lower() == "cold":
+        return None
+    if not sys.platform.startswith("linux"):
+        return None  # the death signal that ties it to this process is Linux's
+    binary, direct = _program(program)
+    if not direct:
+        return None
+    with _lock:
+        if _warm is None or _warm.owner != os.getpid() or _warm.binary != binary:
+            _warm = Office(binary)
+        return _warm
+
+
+def _give_up_warm() -> None:
+    """No interpreter here has UNO: this process paginates cold from now on."""
+    global _no_uno_in
+    _no_uno_in = os.getpid()
+    close_warm()
+
+
+def keep_warm() -> None:
+    """Keep one LibreOffice running for all of this process's passes from now on.
+
+    For long-lived processes that paginate more than once. It starts at the first
+    pass, is replaced after OFFICE_USES passes, and ends at `close_warm()`, at exit, or
+    with the process however it ends.
+    """
+    global _warm_for
+    with _lock:
+        if _warm_for != os.getpid():
+            _warm_for = os.getpid()
+            atexit.register(close_warm)
+
+
+def warm_office() -> Office | None:
+    """This process's warm LibreOffice if it has one (running or not)."""
+    office = _warm
+    return office if office is not None and office.owner == os.getpid() else None
+
+
+def close_warm() -> None:
+    """End this process's warm LibreOffice now, if it has one (also run at exit); a
+    later pass starts a new one."""
+    global _warm
+    with _lock:
+        office, _warm = _warm, None
+    if office is not None and office.owner == os.getpid():
+        office.close()

@@ -38,10 +38,11 @@ LARGEST = 14400.0  # the largest page a PDF may have, in points (200 inches)
 EDGE_MM = 4.0  # nothing is stamped nearer the paper's edge than this (printers crop it)
 CLEARANCE_MM = 1.0  # space kept between the stamp and the paper's own content
 PICTURE_URL = "bcf-internal:attached-page.png"
+PICTURE_NAME = "bcf-attached-page.png"  # its file name in the Typst engine's folder
 # A transparent 1x1 PNG: the placeholder's picture, which the structure tree keeps.
 PICTURE = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "1f15c4890000000b4944415478da636000020000050001e9fadcd80000000049454e44ae426082"
 )
 MARKER = "bcf-docgen attached page "
 
@@ -323,6 +324,28 @@ def placeholder_html(attachment: Attachment) -> str:
     )
 
 
+def placeholder_typst(attachment: Attachment) -> str:
+    """The same pages for the Typst engine (render/typst.py's binder puts them in place
+    of the part's body): a page per page of the file, of its size, with the running
+    header and footer moved to where they fit or left out, holding the marked picture.
+    Only this module's own code and string literals."""
+    from .typst import mm, pt, typst_string
+
+    pages = []
+    for index, page in enumerate(attachment.pages):
+        header = "none" if page.header_mm is None else f"bcf-header(from-top: {mm(page.header_mm)})"
+        footer = (
+            "none" if page.footer_mm is None else f"bcf-footer(from-bottom: {mm(page.footer_mm)})"
+        )
+        marker = typst_string(f"{MARKER}{attachment.key}{index}")
+        pages.append(
+            f"#page(width: {pt(page.width)}, height: {pt(page.height)}, fill: none, "
+            f"background: none, header: {header}, footer: {footer})["
+            f"#image({typst_string(PICTURE_NAME)}, alt: {marker}, width: 1pt, height: 1pt)]"
+        )
+    return "\n".join(pages)
+
+
 def add_placeholders(
     page_html: str, anchors: dict[str, str], attachments: list[Attachment], look: Look
 ) -> str:
@@ -402,24 +425,50 @@ def draw_attachments(data: bytes, attachments: list[Attachment]) -> bytes:
 
 def _placeholders(pdf: Any, markers: dict[str, Any]) -> dict[str, tuple[Any, int, int]]:
     """marker -> (structure element, page index, MCID) of each placeholder picture."""
-    import pikepdf
-
     pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
     found: dict[str, tuple[Any, int, int]] = {}
     root = pdf.Root.get("/StructTreeRoot")
     stack = [root] if root is not None else []
     while stack:
         element = stack.pop()
-        kids = element.get("/K")
         if str(element.get("/S", "")) == "/Figure" and str(element.get("/Alt", "")) in markers:
-            mcids = [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids])]
-            mcid = next(int(k) for k in mcids if isinstance(k, int))
-            found[str(element.Alt)] = (element, pages[element.Pg.objgen], mcid)
+            page, mcid = _first_content(element, element.get("/Pg"))
+            found[str(element.Alt)] = (element, pages[page.objgen], mcid)
             continue
-        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                stack.append(kid)
+        stack.extend(kid for kid in _kids(element) if not isinstance(kid, int) and "/S" in kid)
     return found
+
+
+def _kids(element: Any) -> list[Any]:
+    """An element's kids (/K: one or an array) that are dictionaries or MCIDs."""
+    import pikepdf
+
+    kids = element.get("/K")
+    return [
+        kid
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids])
+        if isinstance(kid, pikepdf.Dictionary | int)
+    ]
+
+
+def _first_content(element: Any, page: Any) -> tuple[Any, int]:
+    """(page, MCID) of an element's first marked content, however the writer shaped it:
+    an MCID of the element's page (WeasyPrint's and Typst's), a marked-content reference
+    naming its page (/MCR with /Pg), or inside a nested element, whose own /Pg wins."""
+    for kid in _kids(element):
+        if isinstance(kid, int):
+            if page is not None:
+                return page, int(kid)
+        elif "/MCID" in kid:  # a marked-content reference
+            at = kid.get("/Pg", page)
+            if at is not None:
+                return at, int(kid.MCID)
+        elif "/S" in kid:
+            try:
+                return _first_content(kid, kid.get("/Pg", page))
+            except LookupError:
+                continue
+    raise LookupError("a placeholder's picture has no marked content on a page")
 
 
 _MARKED = {"BDC", "BMC", "EMC", "MP", "DP"}

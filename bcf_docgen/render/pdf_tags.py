@@ -14,7 +14,10 @@ screen reader) trips over, and this pass mends them with pikepdf after the PDF i
 - list bullets and numbers (and pictures) are painted after the text around them, so the
   page is read out of the structure tree's order; each one's content is moved to just
   before what follows it in the tree (under the graphics state it was painted in, so the
-  page looks the same).
+  page looks the same);
+- a list item that holds a list of its own is tagged as its label, a paragraph and the
+  list, with no list body: a list item may hold only a label and a body (Matterhorn 09),
+  so everything after the label goes into a `/LBody`.
 
 Everything here is derived from the PDF and the HTML it was laid out from, so the same
 input gives the same bytes.
@@ -91,8 +94,7 @@ def _walk_tree(pdf: pikepdf.Pdf) -> _Tree:
             page = pages.get(own_page.objgen, page)
         if "/ID" in element:
             tree.ids[bytes(element.ID)] = element
-        if kind == "/TH":
-            _set_scope(element, parent_type)
+        _mend(pdf, element, kind, parent_type)
         # List labels and pictures are what WeasyPrint paints after the text around them.
         label = in_label or kind in ("/Lbl", "/Figure")
         for kid in _kids(element):
@@ -114,6 +116,41 @@ def _walk_tree(pdf: pikepdf.Pdf) -> _Tree:
         if moves:
             tree.label_moves[page] = moves
     return tree
+
+
+def _mend(pdf: pikepdf.Pdf, element: Dictionary, kind: str, parent_type: str) -> None:
+    """What one element needs before its kids are walked: a header cell's scope, a list
+    item's body."""
+    if kind == "/TH":
+        _set_scope(element, parent_type)
+    elif kind == "/LI":
+        _gather_body(pdf, element)
+
+
+def _gather_body(pdf: pikepdf.Pdf, item: Dictionary) -> None:
+    """Put a list item's elements other than its label into one `/LBody`, where they are
+    not in one already. Only the tree changes: each piece of marked content keeps its
+    owner, so the parent tree stays right."""
+    kids = _kids(item)
+    loose = [
+        index
+        for index, kid in enumerate(kids)
+        if isinstance(kid, Dictionary) and "/S" in kid and str(kid.S) not in ("/Lbl", "/LBody")
+    ]
+    if not loose:
+        return
+    body = pdf.make_indirect(
+        Dictionary(
+            Type=Name("/StructElem"), S=Name("/LBody"), P=item, K=Array([kids[i] for i in loose])
+        )
+    )
+    if "/Pg" in item:
+        body.Pg = item.Pg
+    for index in loose:
+        kids[index].P = body
+    kept = [kid for index, kid in enumerate(kids) if index not in loose]
+    at = loose[0] - sum(1 for index in range(loose[0]) if index in loose)
+    item.K = Array([*kept[:at], body, *kept[at:]])
 
 
 def _label_moves(sequence: list[tuple[int, bool]]) -> dict[int, int]:

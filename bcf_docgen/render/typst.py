@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..document.look import MM_PER_INCH, Look
@@ -97,8 +97,9 @@ def fonts(names: Iterable[str]) -> str:
     return "(" + "".join(f"{typst_string(n)}, " for n in dict.fromkeys(names)) + ")"
 
 
-def preamble(document: Document) -> str:
-    """The set and show rules and helpers: every value from the document's look."""
+def preamble(document: Document, header: str = "") -> str:
+    """The set and show rules and helpers: every value from the document's look. `header`
+    (a board pack's meeting line) is a running header line above the part's own."""
     look = document.look
     c, s, sp, page, f = look.colours, look.sizes, look.spacing, look.page, look.fonts
     info = document.info
@@ -130,6 +131,7 @@ def preamble(document: Document) -> str:
         f"#let bcf-page-words = ({typst_string(document.page_words[0])}, "
         f"{typst_string(document.page_words[1])})",
         f"#let bcf-footer-left = {typst_string(document.parts[0].footer)}",
+        f"#let bcf-header-line = {typst_string(header) if header else 'none'}",
         f'#show heading: set text(font: {heading_font}, fill: {colour(c.primary)}, weight: "bold")',
         "#show heading: it => bcf-lines(bcf-hl, it)",
     ]
@@ -224,15 +226,18 @@ _RUNTIME = r"""
   for (k, v) in on { merged.insert(k, v) }
   (merged, on)
 }
-#let bcf-header() = context {
+#let bcf-header(from-top: bcf-header-from-top) = context {
   let p = here().page()
   if p == 1 { return }
   let (st, on) = bcf-state(p)
   if "bare" in on { return }
   set text(size: bcf-header-size, font: bcf-body-font, fill: bcf-text-ink)
-  place(top + left, dy: bcf-header-from-top, st.at("part", default: ""))
+  let part = st.at("part", default: "")
+  // A binder's meeting line (the same on every page), then the part's on a line of its own.
+  let lines = if bcf-header-line == none { part } else { [#bcf-header-line#linebreak()#part] }
+  place(top + left, dy: from-top, lines)
 }
-#let bcf-footer() = context {
+#let bcf-footer(from-bottom: bcf-footer-from-bottom) = context {
   let p = here().page()
   if p == 1 { return }
   let (st, on) = bcf-state(p)
@@ -240,18 +245,24 @@ _RUNTIME = r"""
   let total = counter(page).final().first()
   let number = counter(page).get().first()
   let (page-word, of-word) = bcf-page-words
-  place(bottom + left, dy: -bcf-footer-from-bottom, box(width: 100%)[
+  place(bottom + left, dy: -from-bottom, box(width: 100%)[
     #bcf-footer-left#h(1fr)#page-word #number #of-word #total])
 }
 #let bcf-background() = context {
   let (st, on) = bcf-state(here().page())
-  if st.at("draft", default: false) {
+  // A binder's title page is the part's, not the draft's (as in the WeasyPrint pack).
+  if st.at("draft", default: false) and "bare" not in on {
     // Behind the text, an artifact (Typst marks a page's background so).
     place(center + horizon,
       image("watermark.png", width: bcf-text-width, height: bcf-text-height))
   }
 }
-#let bcf-toc(level, body, dest, part: false) = {
+// A part's line (`until`: the next part, or `end`) gives its page range: "11-71".
+#let bcf-page-of(dest) = {
+  let found = query(dest)
+  if found.len() > 0 { counter(page).at(found.first().location()).first() }
+}
+#let bcf-toc(level, body, dest, part: false, until: none) = {
   let indent = bcf-contents-indent.at(calc.min(level, 3) - 1)
   let bold = level == 1 or part
   block(above: if level == 1 { bcf-contents-level1-before } else { bcf-contents-after },
@@ -259,8 +270,13 @@ _RUNTIME = r"""
     bcf-lines(bcf-hl, pad(left: indent, link(dest, text(fill: bcf-text-ink,
       weight: if bold { "bold" } else { "regular" },
       [#body#box(width: 1fr, repeat[.#h(2pt)]) #context {
-        let found = query(dest)
-        if found.len() > 0 { str(counter(page).at(found.first().location()).first()) }
+        let first = bcf-page-of(dest)
+        if first == none { return }
+        let last = if until == "end" { counter(page).final().first() } else if until != none {
+          let next = bcf-page-of(until)
+          if next != none { next - 1 }
+        }
+        if last == none { str(first) } else { [#first#sym.dash.en#last] }
       }]))))
   })
 }
@@ -270,8 +286,9 @@ _RUNTIME = r"""
 class _Writer:
     """Translates the model into Typst source: one rule per node type (`BLOCK_RULES`)."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, pages: Mapping[str, str] | None = None) -> None:
         self.doc = document
+        self.pages = pages or {}
         self.look: Look = document.look
         self.out: list[str] = []
         self.files: dict[str, bytes] = {}
@@ -449,7 +466,7 @@ class _Writer:
             f"#block(breakable: false, below: {pt(sp.block_after)})[\n" + "\n".join(lines) + "\n]"
         )
 
-    def title_page(self, block: TitlePage) -> None:
+    def title_page(self, block: TitlePage, bookmark: str = "") -> None:
         s, sp = self.look.sizes, self.look.spacing
         out = ["#pagebreak(weak: true)", '#bcf-mark("bare", true)']
         # Space that stays at the top of a page (a block's `above` would not).
@@ -463,6 +480,8 @@ class _Writer:
         )
         for line in block.after:
             out.append(f"#block(text(size: {pt(s.cover)}, {typst_string(line)}))")
+        if bookmark:
+            out.append(bookmark)
         out.append("#pagebreak()")
         self.out.extend(out)
 
@@ -562,12 +581,18 @@ class _Writer:
             "bookmarked: true, "
             f"{typst_string(block.title)})) <{label_name(anchor)}>"
         )
+        # A part's line gives its range: to the page before the next part, the last
+        # part's to the binder's end (as render/pdf_attach.py's add_page_ranges does).
+        parts = [entry.anchor for entry in block.entries if entry.part]
+        following = dict(zip(parts, [*parts[1:], ""], strict=False))
         for entry in block.entries:
-            self.out.append(self.contents_entry(entry))
+            self.out.append(self.contents_entry(entry, following.get(entry.anchor)))
 
-    def contents_entry(self, entry: ContentsEntry) -> str:
+    def contents_entry(self, entry: ContentsEntry, until: str | None = None) -> str:
         text = f"{entry.prefix} {entry.text}" if entry.prefix else entry.text
         part = ", part: true" if entry.part else ""
+        if entry.part and until is not None:
+            part += f", until: {self.label(until)}" if until else ', until: "end"'
         return (
             f"#bcf-toc({min(max(int(entry.level), 1), 3)}, {typst_string(text)}, "
             f"{self.label(entry.anchor)}{part})"
@@ -637,14 +662,21 @@ class _Writer:
             self.out.append(f'#bcf-mark("draft", {"true" if part.draft else "false"})')
             if part.anchor:
                 self.out.append(self.target(part.anchor))
-            if part.title_page is not None:
-                self.title_page(part.title_page)
             # The part's bookmark: a heading of its own, after its title page's (which is
-            # no bookmark), so that the part's headings are below it.
-            self.out.append(
+            # no bookmark), so that the part's headings are below it; on the title page,
+            # as in the WeasyPrint pack (placed after it, it would take a page of its own
+            # when the part starts with a page break or a landscape page).
+            bookmark = (
                 "#place(hide(heading(depth: 1, numbering: none, outlined: false, "
                 f"bookmarked: true, {typst_string(part.label)})))"
             )
+            if part.title_page is not None:
+                self.title_page(part.title_page, bookmark)
+            else:
+                self.out.append(bookmark)
+            if part.key in self.pages:  # pages the caller lays out (an attached PDF's)
+                self.out.append(self.pages[part.key])
+                continue
             self.part_body(part)
 
 
@@ -739,13 +771,21 @@ INLINE_RULES: dict[type, Callable[[_Writer, Any], str]] = {
 }
 
 
-def render_typst(document: Document) -> tuple[str, dict[str, bytes]]:
+def render_typst(
+    document: Document,
+    header: str = "",
+    pages: Mapping[str, str] | None = None,
+) -> tuple[str, dict[str, bytes]]:
     """The document as Typst source, and the pictures it names (file name -> bytes).
 
     The draft mark's picture is the engine's to add (`watermark.png`), when a part has one.
+    For a binder (the board pack): `header` is a running header line above each part's,
+    and `pages[key]` is the Typst code of that part's pages in place of its body (an
+    attached PDF's placeholders, render/pdf_attach.py), which the caller writes and
+    escapes itself.
     """
-    writer = _Writer(document)
-    head = [preamble(document)]
+    writer = _Writer(document, pages or {})
+    head = [preamble(document, header)]
     single = len(document.parts) == 1
     if single:
         part = document.parts[0]

@@ -22,7 +22,9 @@ from ..document.look import Look
 from ..document.model import Document
 from ..untrusted import SourceDateEpochError, source_date_epoch
 from .pdf import watermark_png
+from .pdf_attach import PICTURE, PICTURE_NAME, Attachment, draw_attachments, placeholder_typst
 from .typst import render_typst
+from .typst_finish import finish_typst_pdf
 
 
 class TypstFailure(RuntimeError):
@@ -72,9 +74,28 @@ def render_typst_pdf(
 ) -> bytes:
     """The PDF bytes, tagged for PDF/UA-1. `plan_root` and `templates` are not read: the
     pictures come from the model (the same arguments as `render_pdf`)."""
+    source, files = render_typst(document)
+    return finish_typst_pdf(_compile(document, source, files))
+
+
+def render_typst_pack(document: Document, attachments: list[Attachment], header: str = "") -> bytes:
+    """The board pack (`pack.Pack.document`) as one tagged PDF with Typst, as
+    `pdf_attach.render_pack` makes it with WeasyPrint: `header` (the meeting and agenda
+    item) a running header line above the part's, each part's page range in the pack's
+    contents, and a placeholder page per page of each attached PDF (so page numbers, the
+    contents and the bookmarks count them), onto which its pages are then drawn."""
+    pages = {a.key: placeholder_typst(a) for a in attachments}
+    source, files = render_typst(document, header, pages)
+    if attachments:
+        files[PICTURE_NAME] = PICTURE
+    data = finish_typst_pdf(_compile(document, source, files))
+    return draw_attachments(data, attachments)
+
+
+def _compile(document: Document, source: str, files: dict[str, bytes]) -> bytes:
+    """Typst's PDF of `source`, compiled in a folder holding only it and `files`."""
     import typst
 
-    source, files = render_typst(document)
     mark = next((part.draft_mark for part in document.parts if part.draft_mark), "")
     if mark:
         files["watermark.png"] = watermark_png(document.look, mark)
