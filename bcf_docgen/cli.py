@@ -32,12 +32,13 @@ from .cli_common import (
     _run_check,
     _sigterm_unwinds,
     _stopped,
-    _terminated,
     engine_option,
     escape,
     out_option,
     print_findings,
     quiet_option,
+    timestamped,
+    watch_until_stopped,
 )
 from .exits import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from .findings import Findings
@@ -298,36 +299,23 @@ def watch(plan: Path, out: Path, to: tuple[str, ...], engine: str | None) -> Non
     numbers in its contents follow in the background. A plan with errors is reported
     and the last good outputs are kept. Stop with Ctrl-C.
     """
+    from .cli_preview import show_change
     from .watch import Rebuilder
-    from .watch import watch as watch_plan
 
     if not (plan / "plan.yaml").is_file():
         _run_check(plan)  # reports the missing plan folder and exits
     formats = _formats(to or ("html,docx,pdf",))
     _refuse_bad_environment()
     console = _console(stderr=True)
-
-    def say(message: str) -> None:
-        console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {escape(message)}")
-
-    from .cli_preview import show_change
-
     rebuilder = Rebuilder(
         plan,
         out,
         formats,
-        say=say,
+        say=timestamped(console),
         show_findings=lambda c: show_change(c, console),
         engine=engine,
     )
-    try:
-        watch_plan(rebuilder)
-    except KeyboardInterrupt:
-        # The file watcher reports any signal's exception as Ctrl-C: SIGTERM's included.
-        if _terminated.is_set():
-            raise Terminated from None
-    finally:
-        rebuilder.close()
+    watch_until_stopped(rebuilder)
     console.print("stopped watching")
 
 

@@ -11,7 +11,8 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ from .untrusted import SourceDateEpochError, for_terminal, source_date_epoch
 
 if TYPE_CHECKING:
     from .pipeline import Checked
+    from .watch import Rebuilder
 
 
 def escape(text: str) -> str:
@@ -247,3 +249,31 @@ def _formats(value: tuple[str, ...]) -> list[str]:
             if fmt not in chosen:
                 chosen.append(fmt)
     return chosen or ["docx", "pdf"]
+
+
+# -------------------------------------------------------------- watch and preview
+
+
+def timestamped(console: Console) -> Callable[[str], None]:
+    """What `watch` and `preview` print: each message after the time, escaped (messages
+    quote the plan)."""
+
+    def say(message: str) -> None:
+        console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {escape(message)}")
+
+    return say
+
+
+def watch_until_stopped(rebuilder: Rebuilder) -> None:
+    """Run the watch until Ctrl-C (or SIGTERM, which the file watcher also reports as
+    Ctrl-C: it is raised again as `Terminated`, for its exit status); the rebuilder's
+    workers end however it ends."""
+    from .watch import watch
+
+    try:
+        watch(rebuilder)
+    except KeyboardInterrupt:
+        if _terminated.is_set():
+            raise Terminated from None
+    finally:
+        rebuilder.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,16 +14,16 @@ import click
 from rich.console import Console
 
 from .cli_common import (
-    Terminated,
     _console,
     _formats,
     _refuse_bad_environment,
     _run_check,
-    _terminated,
     engine_option,
     escape,
     out_option,
     print_findings,
+    timestamped,
+    watch_until_stopped,
 )
 from .exits import EXIT_USAGE
 from .report import counts_line
@@ -97,7 +96,6 @@ def preview(
     """
     from .preview import PreviewServer, PreviewState
     from .watch import Rebuilder
-    from .watch import watch as watch_plan
 
     if not (plan / "plan.yaml").is_file():
         _run_check(plan)  # reports the missing plan folder and exits
@@ -116,9 +114,7 @@ def preview(
         )
         sys.exit(EXIT_USAGE)
 
-    def say(message: str) -> None:
-        console.print(f"[dim]{time.strftime('%H:%M:%S')}[/dim] {escape(message)}")
-
+    say = timestamped(console)
     rebuilder = Rebuilder(
         plan,
         out,
@@ -135,12 +131,7 @@ def preview(
     if open_browser:
         state.after_first_build = lambda: open_output(server.url, console)
     try:
-        watch_plan(rebuilder)
-    except KeyboardInterrupt:
-        # The file watcher reports any signal's exception as Ctrl-C: SIGTERM's included.
-        if _terminated.is_set():
-            raise Terminated from None
+        watch_until_stopped(rebuilder)
     finally:
-        rebuilder.close()
         server.stop()
     console.print("stopped the preview")

@@ -514,7 +514,7 @@ def _draw(pdf: Any, page: Any, mcid: int, form: Any, name: Any, tag: str) -> Non
     from pikepdf import ContentStreamInstruction as Instruction
     from pikepdf import Operator
 
-    from .pdf_tags import sequence_end
+    from .pdf_tags import inverse, sequence_end
 
     instructions = list(pikepdf.parse_content_stream(page))
     start = next(i for i, ins in enumerate(instructions) if _mcid(ins) == mcid)
@@ -525,11 +525,11 @@ def _draw(pdf: Any, page: Any, mcid: int, form: Any, name: Any, tag: str) -> Non
     placement = page.calc_form_xobject_placement(
         form, name, rect, invert_transformations=True, allow_shrink=True, allow_expand=True
     )
-    inverse = _inverse(matrix)
+    undo = None if matrix == IDENTITY else inverse(matrix)  # back to the page's own space
     drawing = [
         Instruction([pikepdf.Name(tag), pikepdf.Dictionary(MCID=mcid)], Operator("BDC")),
         Instruction([], Operator("q")),
-        *([Instruction([round(x, 6) for x in inverse], Operator("cm"))] if inverse else []),
+        *([Instruction([round(x, 6) for x in undo], Operator("cm"))] if undo else []),
         *pikepdf.parse_content_stream(pdf.make_stream(bytes(placement))),
         Instruction([], Operator("Q")),
         Instruction([], Operator("EMC")),
@@ -549,14 +549,15 @@ def _mcid(instruction: Any) -> int:
     return -1
 
 
-Matrix = tuple[float, float, float, float, float, float]
+Matrix = tuple[float, ...]  # a PDF matrix [a b c d e f] (render/pdf_tags.py multiplies them)
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-_PATH = {"m", "l", "c", "v", "y", "h", "re"}
 
 
 def _free_place(instructions: list[Any], before: int) -> tuple[int, Matrix]:
     """The last place before `before` outside any text object, marked content, path or
     clip, and the matrix in force there."""
+    from .pdf_tags import PATH_OPERATORS, multiply
+
     state: tuple[Matrix, bool] = (IDENTITY, False)  # (matrix, clipped)
     stack: list[tuple[Matrix, bool]] = []
     best, best_matrix = 0, IDENTITY
@@ -572,7 +573,7 @@ def _free_place(instructions: list[Any], before: int) -> tuple[int, Matrix]:
             state = stack.pop() if stack else state
         elif op == "cm":
             operands = tuple(float(x) for x in instructions[index].operands)
-            state = (_multiply(operands, state[0]), state[1])  # type: ignore[arg-type]
+            state = (multiply(operands, state[0]), state[1])
         elif op in ("W", "W*"):
             state = (state[0], True)
         elif op == "BT":
@@ -583,28 +584,8 @@ def _free_place(instructions: list[Any], before: int) -> tuple[int, Matrix]:
             marked += 1
         elif op == "EMC":
             marked -= 1
-        in_path = op in _PATH or (in_path and op in ("W", "W*"))
+        in_path = op in PATH_OPERATORS or (in_path and op in ("W", "W*"))
     return best, best_matrix
-
-
-def _multiply(a: Matrix, b: Matrix) -> Matrix:
-    return (
-        a[0] * b[0] + a[1] * b[2],
-        a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2],
-        a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4],
-        a[4] * b[1] + a[5] * b[3] + b[5],
-    )
-
-
-def _inverse(m: Matrix) -> Matrix | None:
-    """The inverse of `m` (None when `m` is the identity or cannot be inverted)."""
-    det = m[0] * m[3] - m[1] * m[2]
-    if m == IDENTITY or abs(det) < 1e-12:
-        return None
-    a, b, c, d = m[3] / det, -m[1] / det, -m[2] / det, m[0] / det
-    return (a, b, c, d, -(m[4] * a + m[5] * c), -(m[4] * b + m[5] * d))
 
 
 def _retag(element: Any, attachment: Attachment, index: int) -> None:

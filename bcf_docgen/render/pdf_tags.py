@@ -304,7 +304,7 @@ class _State:
         self.other[key] = instruction
 
 
-def _multiply(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
+def multiply(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
     """a × b for PDF matrices [a b c d e f]."""
     return (
         a[0] * b[0] + a[1] * b[2],
@@ -316,7 +316,8 @@ def _multiply(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
     )
 
 
-def _inverse(m: tuple[float, ...]) -> tuple[float, ...] | None:
+def inverse(m: tuple[float, ...]) -> tuple[float, ...] | None:
+    """The inverse of PDF matrix `m`, or None when it has none."""
     det = m[0] * m[3] - m[1] * m[2]
     if abs(det) < 1e-12:
         return None
@@ -324,7 +325,7 @@ def _inverse(m: tuple[float, ...]) -> tuple[float, ...] | None:
     return (a, b, c, d, -(m[4] * a + m[5] * c), -(m[4] * b + m[5] * d))
 
 
-_PATH = {"m", "l", "c", "v", "y", "h", "re"}
+PATH_OPERATORS = {"m", "l", "c", "v", "y", "h", "re"}  # build a path (its paint ends it)
 _PAINT_PATH = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
 
 
@@ -334,7 +335,7 @@ def _track(
     """The graphics state after one instruction (only what a moved label depends on);
     `path` holds the path being drawn, which a clip keeps."""
     op = str(instruction.operator)
-    if op in _PATH:
+    if op in PATH_OPERATORS:
         path.append(instruction)
     elif op in _PAINT_PATH:
         path.clear()
@@ -344,7 +345,7 @@ def _track(
         state = stack.pop() if stack else state
     elif op == "cm":
         matrix = tuple(float(x) for x in instruction.operands)
-        state.ctm = _multiply(matrix, state.ctm)
+        state.ctm = multiply(matrix, state.ctm)
     elif op in ("W", "W*"):
         state.clips = (*state.clips, _Clip(index, state.ctm, tuple(path), instruction))
     elif op in _FILL:
@@ -445,10 +446,10 @@ def _matrix_change(wanted: tuple[float, ...], current: tuple[float, ...]) -> lis
     """The `cm` that turns the matrix `current` into `wanted` (none when they are equal)."""
     if wanted == current:
         return []
-    inverse = _inverse(current)
-    if inverse is None:
+    undo = inverse(current)
+    if undo is None:
         return None
-    matrix = _multiply(wanted, inverse)
+    matrix = multiply(wanted, undo)
     return [pikepdf.ContentStreamInstruction([round(x, 6) for x in matrix], Operator("cm"))]
 
 
