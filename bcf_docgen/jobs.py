@@ -34,7 +34,7 @@ from .exits import EXIT_CONTENT, EXIT_OK, EXIT_USAGE
 from .findings import Findings
 from .pipeline import check_plan, write_all
 from .report import as_json, as_text
-from .workers import MEMORY_VARIABLE, memory_limit_mb
+from .workers import MEMORY_VARIABLE, MEMORY_WORDS, memory_limit_mb
 
 if TYPE_CHECKING:
     from .content.plan import Plan
@@ -356,12 +356,6 @@ def _result(
         if _out_of_memory(exc):
             raise _too_big(name, pdf_engine) from None
         raise
-
-
-# What the C library says when the cap stops it: ENOMEM's text, and the dynamic loader's
-# words for a shared library it could not map (an extension module imported under the cap,
-# such as NumPy's, fails with an ImportError that says only this).
-MEMORY_WORDS = ("cannot allocate memory", "failed to map segment from shared object")
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:

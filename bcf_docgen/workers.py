@@ -58,6 +58,10 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 MEMORY_MB = 4096  # each worker's (and LibreOffice's) address space, unless the environment says
 MEMORY_VARIABLE = "BCF_DOCGEN_MEMORY_MB"
+# What the C library says when the cap stops it: ENOMEM's text, and the dynamic loader's
+# words for a shared library it could not map (an extension module imported under the cap,
+# such as NumPy's or Typst's, fails with an ImportError that says only this).
+MEMORY_WORDS = ("cannot allocate memory", "failed to map segment from shared object")
 
 
 def memory_limit_mb() -> int:

@@ -26,6 +26,8 @@ from bcf_docgen.document.model import Heading, Paragraph, plain_text
 from bcf_docgen.pack import Pack
 from bcf_docgen.parity import _squash, expected_cells, expected_texts
 from bcf_docgen.pipeline import check_plan
+from bcf_docgen.render.pdf_attach import placeholder_typst
+from bcf_docgen.render.typst import typst_source
 from bcf_docgen.render.typst_pdf import render_typst_pack
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
@@ -33,6 +35,7 @@ STEM = "kingsmere-bcf-2025-26"
 # Typst's line breaking and spacing are close to WeasyPrint's but not the same
 # (docs/engines.md): a part may take a page or two more or less.
 PAGES_APART = 3
+PARTS_BUDGET = 4000  # characters of Typst source a part: this small pack in several parts
 
 
 def _pack(folder: Path) -> Pack:
@@ -260,3 +263,21 @@ def test_the_meeting_line_and_the_markers_are_only_string_literals(attached):
     for word in ("read(", "import", "eval(", "$x"):
         assert word not in code
     assert source.count("bcf-docgen attached page a2-") == 4
+
+
+def test_a_pack_laid_out_in_parts_is_the_pack_laid_out_at_once(attached, tmp_path):
+    """A large pack is laid out a run of parts at a time (test_typst_parts.py): with a
+    small budget this one is too, and it is the same pack, its attached pages drawn on."""
+    pdf, pages, sizes, pack = attached
+    placeholders = {a.key: placeholder_typst(a) for a in pack.attachments}
+    source = typst_source(pack.document, pack.header, placeholders)
+    assert len(source.parts(PARTS_BUDGET)) >= 3
+    data = render_typst_pack(
+        pack.document, pack.attachments, pack.header, part_characters=PARTS_BUDGET
+    )
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        assert [page.extract_text() or "" for page in document.pages] == pages
+        assert [(round(p.width), round(p.height)) for p in document.pages] == sizes
+    assert outline(PdfReader(io.BytesIO(data))) == outline(PdfReader(pdf))
+    (tmp_path / "pack.pdf").write_bytes(data)
+    assert_attached_pages_tagged_and_valid(tmp_path / "pack.pdf")

@@ -15,8 +15,11 @@ the engine (`render/typst_pdf.py`) compiles in a folder holding only those.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..document.look import MM_PER_INCH, Look
@@ -79,6 +82,17 @@ def label_name(anchor: str) -> str:
     return "".join(c if _LABEL_SAFE.fullmatch(c) else f".{ord(c):x}." for c in anchor)
 
 
+# Until the source is put together, a label's definition (`<name>`) and each reference
+# to it (`label("name")`) are tokens: a document too large to lay out at once is laid
+# out in parts (render/typst_pdf.py), and a reference to a label in another part must
+# then be written as a link that the join points at its page (render/typst_join.py).
+# The token characters are control characters, which `typst_string` always escapes, so
+# no plan text can make or break a token.
+_DEFINE, _REFER, _END = "\x01", "\x02", "\x03"
+_TOKEN = re.compile("([\x01\x02])([^\x03]*)\x03")
+ELSEWHERE = "https://bcf-docgen.invalid/#"  # a link to a label in another part
+
+
 def pt(value: float) -> str:
     return f"{float(value):g}pt"
 
@@ -97,9 +111,23 @@ def fonts(names: Iterable[str]) -> str:
     return "(" + "".join(f"{typst_string(n)}, " for n in dict.fromkeys(names)) + ")"
 
 
-def preamble(document: Document, header: str = "") -> str:
+@dataclass(frozen=True)
+class Layout:
+    """Where a part laid out apart sits in the whole: the pages before it, the whole's
+    page count, and the pages of the labels it names in other parts, by their link."""
+
+    offset: int = 0
+    total: int | None = None
+    known: Mapping[str, int] = field(default_factory=dict)
+
+
+def preamble(document: Document, header: str = "", layout: Layout | None = None) -> str:
     """The set and show rules and helpers: every value from the document's look. `header`
-    (a board pack's meeting line) is a running header line above the part's own."""
+    (a board pack's meeting line) is a running header line above the part's own; `layout`
+    places a part laid out apart (the footer's page numbers, the contents' page numbers
+    of labels in other parts)."""
+    layout = layout or Layout()
+    known = "".join(f"{typst_string(k)}: {int(v)}, " for k, v in sorted(layout.known.items()))
     look = document.look
     c, s, sp, page, f = look.colours, look.sizes, look.spacing, look.page, look.fonts
     info = document.info
@@ -184,6 +212,9 @@ def preamble(document: Document, header: str = "") -> str:
         f"#let bcf-contents-indent = ({', '.join(mm(v) for v in sp.contents_indent_mm)})",
         f"#let bcf-contents-after = {pt(sp.contents_after)}",
         f"#let bcf-contents-level1-before = {pt(sp.contents_level1_before)}",
+        f"#let bcf-offset = {int(layout.offset)}",
+        f"#let bcf-total = {'none' if layout.total is None else int(layout.total)}",
+        f"#let bcf-known = ({known or ':'})",
         _RUNTIME,
         f"#set page(width: {mm(page.width_mm)}, height: {mm(page.height_mm)}, "
         f"margin: (top: {mm(page.margin_top_mm)}, right: {mm(page.margin_right_mm)}, "
@@ -226,9 +257,11 @@ _RUNTIME = r"""
   for (k, v) in on { merged.insert(k, v) }
   (merged, on)
 }
+// The page count: the whole's, when this is a part laid out apart.
+#let bcf-last-page() = if bcf-total == none { counter(page).final().first() } else { bcf-total }
 #let bcf-header(from-top: bcf-header-from-top) = context {
   let p = here().page()
-  if p == 1 { return }
+  if p + bcf-offset == 1 { return }
   let (st, on) = bcf-state(p)
   if "bare" in on { return }
   set text(size: bcf-header-size, font: bcf-body-font, fill: bcf-text-ink)
@@ -239,10 +272,10 @@ _RUNTIME = r"""
 }
 #let bcf-footer(from-bottom: bcf-footer-from-bottom) = context {
   let p = here().page()
-  if p == 1 { return }
+  if p + bcf-offset == 1 { return }
   let (st, on) = bcf-state(p)
   set text(size: bcf-header-size, font: bcf-body-font, fill: bcf-text-ink)
-  let total = counter(page).final().first()
+  let total = bcf-last-page()
   let number = counter(page).get().first()
   let (page-word, of-word) = bcf-page-words
   place(bottom + left, dy: -from-bottom, box(width: 100%)[
@@ -258,7 +291,9 @@ _RUNTIME = r"""
   }
 }
 // A part's line (`until`: the next part, or `end`) gives its page range: "11-71".
+// A label in another part is a link (a string): its page is known from laying that out.
 #let bcf-page-of(dest) = {
+  if type(dest) == str { return bcf-known.at(dest, default: none) }
   let found = query(dest)
   if found.len() > 0 { counter(page).at(found.first().location()).first() }
 }
@@ -272,7 +307,7 @@ _RUNTIME = r"""
       [#body#box(width: 1fr, repeat[.#h(2pt)]) #context {
         let first = bcf-page-of(dest)
         if first == none { return }
-        let last = if until == "end" { counter(page).final().first() } else if until != none {
+        let last = if until == "end" { bcf-last-page() } else if until != none {
           let next = bcf-page-of(until)
           if next != none { next - 1 }
         }
@@ -296,6 +331,10 @@ class _Writer:
         self.shift = 0  # bookmark levels a binder's part moves its headings down
         self.wide = False  # inside a landscape region (the text is wider)
         self.at_top = False  # the next block starts a page after a break
+        self.depth = 0  # blocks inside blocks (a list item, a callout, a landscape page)
+        self.splits: list[int] = []  # where a page starts that a part may start at
+        self.levels: list[tuple[int, int]] = []  # (block, level) of each heading
+        self.top_blocks = self.out  # the blocks (`out` is a nested block's while it is made)
 
     # -- helpers -----------------------------------------------------------------
 
@@ -306,11 +345,26 @@ class _Writer:
         return name
 
     def label(self, anchor: str) -> str:
-        return f"label({typst_string(label_name(anchor))})"
+        """A reference to `anchor`'s label (a token until the source is put together)."""
+        return f"{_REFER}{label_name(anchor)}{_END}"
+
+    def define(self, anchor: str) -> str:
+        """`anchor`'s label, put after the element it names (a token, as `label`)."""
+        return f" {_DEFINE}{label_name(anchor)}{_END}"
 
     def target(self, anchor: str) -> str:
         """A zero-size element an anchor points at (links and page numbers go to it)."""
-        return f"#metadata(none) <{label_name(anchor)}>" if anchor else ""
+        return f"#metadata(none){self.define(anchor)}" if anchor else ""
+
+    def heading_level(self, level: int) -> None:
+        """A heading of `level` (its depth and the binder's shift) in the block being made:
+        a part may start only where its first heading is of level 1 (PDF/UA)."""
+        self.levels.append((len(self.top_blocks), level))
+
+    def may_split(self) -> None:
+        """The next block starts a page of its own: a part laid out apart may start here."""
+        if self.depth == 0 and self.out and (not self.splits or self.splits[-1] != len(self.out)):
+            self.splits.append(len(self.out))
 
     @property
     def part_key(self) -> str:
@@ -367,13 +421,16 @@ class _Writer:
     def nested(self, blocks: list[Block]) -> str:
         """Blocks as one content block (inside a list item, a callout, a page)."""
         saved, self.out = self.out, []
+        self.depth += 1
         self.blocks(blocks)
+        self.depth -= 1
         inner, self.out = self.out, saved
         return "[\n" + "\n\n".join(inner) + "\n]"
 
     def heading(self, block: Heading) -> None:
         level = min(max(int(block.level), 1), 6)
         if block.page_break_before and level == 1:
+            self.may_split()
             self.out.append("#pagebreak(weak: true)")
         if self.at_top or (block.page_break_before and level == 1):
             self.top_space(self.look.spacing.heading(level)[0])
@@ -386,7 +443,8 @@ class _Writer:
             f"outlined: false, bookmarked: {bookmarked})[#{body or '[]'}#{title}]"
         )
         if block.anchor:
-            line += f" <{label_name(block.anchor)}>"
+            line += self.define(block.anchor)
+        self.heading_level(level + self.shift)
         self.out.append(line)
 
     def paragraph(self, block: Paragraph) -> None:
@@ -445,12 +503,15 @@ class _Writer:
         )
 
     def page_break(self, block: PageBreak) -> None:
+        self.may_split()
         self.out.append("#pagebreak(weak: true)")
 
     def landscape(self, block: Landscape) -> None:
+        self.may_split()
         self.wide = self.at_top = True
         self.out.append(f"#page(flipped: true){self.nested(block.blocks)}")
         self.wide = False
+        self.may_split()  # what follows starts a page too
 
     def signature(self, block: Signature) -> None:
         sp = self.look.spacing
@@ -468,6 +529,7 @@ class _Writer:
 
     def title_page(self, block: TitlePage, bookmark: str = "") -> None:
         s, sp = self.look.sizes, self.look.spacing
+        self.heading_level(1)
         out = ["#pagebreak(weak: true)", '#bcf-mark("bare", true)']
         # Space that stays at the top of a page (a block's `above` would not).
         out.append(f"#v({pt(sp.title_page_before)})")
@@ -535,7 +597,7 @@ class _Writer:
             )
         line = "#" + body
         if table.anchor:
-            line += f" <{label_name(table.anchor)}>"
+            line += self.define(table.anchor)
         self.out.append(line)
 
     def row(self, row: Row, table: Table) -> list[str]:
@@ -575,11 +637,12 @@ class _Writer:
         if block.scope != "binder":
             self.out.append("#pagebreak(weak: true)")
             self.top_space(sp.contents_heading[0])
+        self.heading_level(1 + self.shift)
         self.out.append(
             f"#block(above: {pt(sp.contents_heading[0])}, below: {pt(sp.contents_heading[1])}, "
             f"heading(depth: 1, offset: {self.shift}, numbering: none, outlined: false, "
             "bookmarked: true, "
-            f"{typst_string(block.title)})) <{label_name(anchor)}>"
+            f"{typst_string(block.title)})){self.define(anchor)}"
         )
         # A part's line gives its range: to the page before the next part, the last
         # part's to the binder's end (as render/pdf_attach.py's add_page_ranges does).
@@ -602,6 +665,8 @@ class _Writer:
         if not part.footnotes:
             return
         s = self.look.sizes
+        self.may_split()
+        self.heading_level(2 + self.shift)
         self.out.append("#pagebreak(weak: true)")
         self.out.append(
             f"#heading(depth: 2, offset: {self.shift}, numbering: none, outlined: false, "
@@ -657,6 +722,7 @@ class _Writer:
                 self.part_body(part)
                 continue
             self.shift = 2 - part.top_level
+            self.may_split()
             self.out.append("#pagebreak(weak: true)")
             self.out.append(f'#bcf-mark("part", {typst_string(part.running_header)})')
             self.out.append(f'#bcf-mark("draft", {"true" if part.draft else "false"})')
@@ -672,7 +738,7 @@ class _Writer:
             )
             if part.title_page is not None:
                 self.title_page(part.title_page, bookmark)
-            else:
+            else:  # (hidden, so not tagged: no heading for PDF/UA's first-heading rule)
                 self.out.append(bookmark)
             if part.key in self.pages:  # pages the caller lays out (an attached PDF's)
                 self.out.append(self.pages[part.key])
@@ -771,6 +837,114 @@ INLINE_RULES: dict[type, Callable[[_Writer, Any], str]] = {
 }
 
 
+@dataclass
+class TypstSource:
+    """The Typst source of a document before it is put together: the preamble's lines
+    after the look's (`head`), the blocks, where a part laid out apart may start
+    (`splits`, indices into `blocks`), and the pictures the blocks name."""
+
+    document: Document
+    header: str
+    head: list[str]
+    blocks: list[str]
+    splits: list[int]
+    levels: list[tuple[int, int]]
+    files: dict[str, bytes]
+
+    def parts(self, budget: int) -> list[range]:
+        """The blocks in as few runs of at most `budget` characters of source as may be,
+        of about equal size, each starting a page (one run when the whole is within the
+        budget; a run is larger only where no page starts for longer)."""
+        sizes = [len(block) for block in self.blocks]
+        splits = [split for split in sorted(set(self.splits)) if self._may_start(split)]
+        before = list(itertools.accumulate(sizes, initial=0))  # the source before block i
+        total = before[-1]
+        runs = [range(len(sizes))]
+        for count in range(math.ceil(total / max(budget, 1)), len(splits) + 2):
+            starts = [0]
+            for share in range(1, count):  # the start nearest each equal share
+                later = [split for split in splits if split > starts[-1]]
+                if later:
+                    starts.append(min(later, key=lambda s: abs(before[s] - total * share / count)))
+            ends = [*starts[1:], len(sizes)]
+            runs = [range(a, b) for a, b in zip(starts, ends, strict=True)]
+            if max(before[run.stop] - before[run.start] for run in runs) <= budget:
+                break
+        return runs
+
+    def _may_start(self, block: int) -> bool:
+        """Whether a part may start at `block`: one that starts a page, within the
+        blocks, and whose first heading (if any) is of level 1 (PDF/UA asks that of
+        each part's tags, as of the whole's)."""
+        if not 0 < block < len(self.blocks):
+            return False
+        later = [level for at, level in self.levels if at >= block]
+        return not later or later[0] == 1
+
+    def labels(self, run: range) -> tuple[set[str], set[str]]:
+        """The labels the blocks of `run` define, and those they refer to."""
+        defined: set[str] = set()
+        named: set[str] = set()
+        for block in self.blocks[run.start : run.stop]:
+            for kind, name in _TOKEN.findall(block):
+                (defined if kind == _DEFINE else named).add(name)
+        return defined, named
+
+    def text(self, run: range | None = None, layout: Layout | None = None) -> str:
+        """The source of the whole, or of the blocks of `run` laid out as `layout` says:
+        references to labels outside `run` become links to ELSEWHERE + the label, and the
+        part ends by saying its page count and where each of its labels is (`WHERE`)."""
+        whole = run is None
+        run = run if run is not None else range(len(self.blocks))
+        defined, _ = self.labels(run)
+
+        def resolve(match: re.Match[str]) -> str:
+            kind, name = match.groups()
+            if kind == _DEFINE:
+                return f"<{name}>"
+            if whole or name in defined:
+                return f"label({typst_string(name)})"
+            return typst_string(ELSEWHERE + name)
+
+        body = [_TOKEN.sub(resolve, block) for block in self.blocks[run.start : run.stop]]
+        head = [preamble(self.document, self.header, layout), *self.head]
+        if not whole:
+            head.append(f"#counter(page).update({int((layout or Layout()).offset) + 1})")
+            names = ", ".join(typst_string(name) for name in sorted(defined))
+            body.append(_WHERE.replace("NAMES", f"({names}{',' if defined else ''})"))
+        return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
+
+
+# A part laid out apart says, in metadata labelled <bcf-where>, its page count and, for
+# each label it defines: (name, page, x, y in pt from the top left, a heading?).
+WHERE = "bcf-where"
+_WHERE = """#context [#metadata((here().page(), NAMES.map(n => {
+  let e = query(label(n)).first()
+  let p = e.location().position()
+  (n, p.page, p.x.pt(), p.y.pt(), e.func() == heading)
+}))) <bcf-where>]"""
+
+
+def typst_source(
+    document: Document,
+    header: str = "",
+    pages: Mapping[str, str] | None = None,
+) -> TypstSource:
+    """The document's Typst source in blocks (`render_typst` puts it together)."""
+    writer = _Writer(document, pages or {})
+    head: list[str] = []
+    if len(document.parts) == 1:
+        part = document.parts[0]
+        head.append(f'#bcf-mark("part", {typst_string(part.running_header)})')
+        head.append(f'#bcf-mark("draft", {"true" if bool(part.draft_mark) else "false"})')
+        writer.part_body(part)
+    else:
+        writer.binder()
+    return TypstSource(
+        document, header, head, writer.out, writer.splits, writer.levels, writer.files
+    )
+
+
 def render_typst(
     document: Document,
     header: str = "",
@@ -784,14 +958,5 @@ def render_typst(
     attached PDF's placeholders, render/pdf_attach.py), which the caller writes and
     escapes itself.
     """
-    writer = _Writer(document, pages or {})
-    head = [preamble(document, header)]
-    single = len(document.parts) == 1
-    if single:
-        part = document.parts[0]
-        head.append(f'#bcf-mark("part", {typst_string(part.running_header)})')
-        head.append(f'#bcf-mark("draft", {"true" if bool(part.draft_mark) else "false"})')
-        writer.part_body(part)
-    else:
-        writer.binder()
-    return "\n".join(head) + "\n\n" + "\n\n".join(writer.out) + "\n", writer.files
+    source = typst_source(document, header, pages)
+    return source.text(), source.files

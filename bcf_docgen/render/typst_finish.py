@@ -1,6 +1,6 @@
 """The Typst PDF, finished: each structure element's page named, and the file compacted.
 
-Typst writes a valid tagged PDF, but two things make it worse than it need be:
+Typst writes a valid tagged PDF, but some things make it worse than it need be:
 
 - A structure element names its page (/Pg) only on its marked-content references, not
   on itself. PDF/UA allows that, but readers and checkers that place an element by its
@@ -10,6 +10,10 @@ Typst writes a valid tagged PDF, but two things make it worse than it need be:
   1.7. Checkers that read the role map less carefully than a reader does report them
   as unknown types; written as the /Span they stand for (as in the WeasyPrint PDF),
   they mean the same to every reader and no checker can misread them.
+- A link to a table is described as ", page 12" (Typst starts with the target's
+  supplement, and a table has none: its caption carries its label); "page 12" reads
+  better, and is what a link made across the parts of a large PDF says
+  (render/typst_join.py).
 - Every structure element is an object of its own, uncompressed: on the example plan,
   almost half the file. Saved with object streams (`pdf_tags.saved`, as the WeasyPrint
   PDF is) the file is about half the size and the bytes are still the same each time.
@@ -28,10 +32,28 @@ def finish_typst_pdf(data: bytes) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        root = pdf.Root.get("/StructTreeRoot")
-        if root is not None:
-            _name_pages(root, _role_map(root))
-        return saved(pdf)
+        return finished(pdf)
+
+
+def finished(pdf: Any) -> bytes:
+    """`finish_typst_pdf` of a PDF already open (the parts of one laid out apart, joined)."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is not None:
+        _name_pages(root, _role_map(root))
+    _describe_links(pdf)
+    return saved(pdf)
+
+
+def _describe_links(pdf: Any) -> None:
+    """A link to a table says ", page 12": Typst starts the description with the
+    target's supplement, and a table's is none here (its caption carries its label)."""
+    import pikepdf
+
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            words = annot.get("/Contents")
+            if isinstance(words, pikepdf.String) and str(words).startswith(", "):
+                annot.Contents = pikepdf.String(str(words)[2:])
 
 
 def _role_map(root: Any) -> dict[str, Any]:

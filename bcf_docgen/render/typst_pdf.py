@@ -14,17 +14,26 @@ literals (`render/typst.py`), so no plan content can run Typst code.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import json
+import pickle
+import subprocess
+import sys
 import tempfile
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..document.look import Look
 from ..document.model import Document
 from ..untrusted import SourceDateEpochError, source_date_epoch
+from ..workers import MEMORY_WORDS, die_with_parent_preexec
 from .pdf import watermark_png
 from .pdf_attach import PICTURE, PICTURE_NAME, Attachment, draw_attachments, placeholder_typst
-from .typst import render_typst
-from .typst_finish import finish_typst_pdf
+from .typst import ELSEWHERE, WHERE, Layout, TypstSource, typst_source
+from .typst_finish import finish_typst_pdf, finished
+from .typst_join import Spot, join_parts
 
 
 class TypstFailure(RuntimeError):
@@ -69,39 +78,80 @@ def creation_time(document: Document) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC)
 
 
+# Typst holds about 1.7 MB a page while it lays a plan out, so a 350-page plan took
+# 600 MB in one layout. Above this much source (about 130 pages of a plan) the document
+# is laid out in parts, each in a process of its own (`typst_child.py`), and the parts'
+# PDFs are joined (`typst_join.py`); a part starts where the plan starts a page (a
+# chapter, the notes, a board pack's part), so no page moves.
+PART_CHARACTERS = 500_000
+# Laying a part out twice more at most when a contents line took another line once the
+# other parts' page numbers were in (the parts after it then start a page later).
+SETTLE_ROUNDS = 3
+CHILD = Path(__file__).with_name("typst_child.py")
+
+
 def render_typst_pdf(
-    document: Document, plan_root: Path | None = None, templates: Path | None = None
+    document: Document,
+    plan_root: Path | None = None,
+    templates: Path | None = None,
+    *,
+    part_characters: int = PART_CHARACTERS,
 ) -> bytes:
     """The PDF bytes, tagged for PDF/UA-1. `plan_root` and `templates` are not read: the
     pictures come from the model (the same arguments as `render_pdf`)."""
-    source, files = render_typst(document)
-    return finish_typst_pdf(_compile(document, source, files))
+    return _lay_out(document, typst_source(document), part_characters)
 
 
-def render_typst_pack(document: Document, attachments: list[Attachment], header: str = "") -> bytes:
+def render_typst_pack(
+    document: Document,
+    attachments: list[Attachment],
+    header: str = "",
+    *,
+    part_characters: int = PART_CHARACTERS,
+) -> bytes:
     """The board pack (`pack.Pack.document`) as one tagged PDF with Typst, as
     `pdf_attach.render_pack` makes it with WeasyPrint: `header` (the meeting and agenda
     item) a running header line above the part's, each part's page range in the pack's
     contents, and a placeholder page per page of each attached PDF (so page numbers, the
     contents and the bookmarks count them), onto which its pages are then drawn."""
     pages = {a.key: placeholder_typst(a) for a in attachments}
-    source, files = render_typst(document, header, pages)
+    source = typst_source(document, header, pages)
     if attachments:
-        files[PICTURE_NAME] = PICTURE
-    data = finish_typst_pdf(_compile(document, source, files))
-    return draw_attachments(data, attachments)
+        source.files[PICTURE_NAME] = PICTURE
+    return draw_attachments(_lay_out(document, source, part_characters), attachments)
 
 
-def _compile(document: Document, source: str, files: dict[str, bytes]) -> bytes:
-    """Typst's PDF of `source`, compiled in a folder holding only it and `files`."""
-    import typst
+def _lay_out(document: Document, source: TypstSource, part_characters: int) -> bytes:
+    """The finished PDF: laid out here in one go, or in parts when the source is larger
+    than `part_characters`."""
+    runs = source.parts(part_characters)
+    if len(runs) == 1:
+        return finish_typst_pdf(_compile(document, source.text(), source.files))
+    return _compile_in_parts(document, source, runs)
 
+
+def _settings(document: Document, files: dict[str, bytes]) -> dict[str, Any]:
+    """What every compile of `document` is given: the files beside the source (the draft
+    mark's picture added), the look's font folders, the creation time."""
+    files = dict(files)
     mark = next((part.draft_mark for part in document.parts if part.draft_mark), "")
     if mark:
         files["watermark.png"] = watermark_png(document.look, mark)
+    return {
+        "files": files,
+        "font_paths": list(font_folders(look_font_names(document.look))),
+        "timestamp": creation_time(document),
+    }
+
+
+def _compile(document: Document, source: str, files: dict[str, bytes]) -> bytes:
+    """Typst's PDF of `source`, compiled here in a folder holding only it and `files`."""
+    import typst
+
+    settings = _settings(document, files)
     with tempfile.TemporaryDirectory(prefix="bcf-typst-") as folder:
         root = Path(folder)
-        for name, data in files.items():
+        for name, data in settings["files"].items():
             (root / name).write_bytes(data)
         main = root / "main.typ"
         main.write_text(source, encoding="utf-8")
@@ -109,13 +159,101 @@ def _compile(document: Document, source: str, files: dict[str, bytes]) -> bytes:
             data, _warnings = typst.compile_with_warnings(
                 str(main),
                 root=str(root),
-                font_paths=list(font_folders(look_font_names(document.look))),
+                font_paths=settings["font_paths"],
                 ignore_system_fonts=True,
                 format="pdf",
                 pdf_standards="ua-1",
-                timestamp=creation_time(document),
+                timestamp=settings["timestamp"],
             )
         except typst.TypstError as exc:
             raise TypstFailure(f"Typst could not lay out the PDF: {exc.message}") from exc
     assert isinstance(data, bytes)
     return data
+
+
+def _compile_in_parts(document: Document, source: TypstSource, runs: list[range]) -> bytes:
+    """The PDF of `source` laid out a run of blocks at a time, each in a new process.
+
+    First each part is laid out for its page count and where its labels are. Then each
+    is laid out again and exported, knowing the pages before it, the whole's page count
+    and the pages of the labels it names in other parts (the contents'); if a part's
+    page count then differs (a contents line that wrapped once its number was in), the
+    parts are laid out once more with the new counts.
+    """
+    settings = _settings(document, source.files)
+    placed = [_in_child(source.text(run), settings, pdf=False) for run in runs]
+    for _ in range(SETTLE_ROUNDS):
+        counts = [part.count for part in placed]
+        offsets = list(itertools.accumulate([0, *counts[:-1]]))
+        pages = {
+            name: offsets[index] + spot.page
+            for index, part in enumerate(placed)
+            for name, spot in part.where.items()
+        }
+        done = [
+            _in_child(
+                source.text(run, _layout(source, run, offsets[i], sum(counts), pages)), settings
+            )
+            for i, run in enumerate(runs)
+        ]
+        if [part.count for part in done] == counts:
+            spots = {
+                name: replace(spot, page=offsets[index] + spot.page)
+                for index, part in enumerate(done)
+                for name, spot in part.where.items()
+            }
+            with join_parts([part.pdf or b"" for part in done], spots) as pdf:
+                return finished(pdf)
+        placed = done
+    raise TypstFailure("Typst could not settle the contents' page numbers across the PDF's parts")
+
+
+def _layout(
+    source: TypstSource, run: range, offset: int, total: int, pages: dict[str, int]
+) -> Layout:
+    """A part's place in the whole: its first page, the page count, and the pages of the
+    labels it names that other parts define (by the link it writes for each)."""
+    defined, named = source.labels(run)
+    known = {ELSEWHERE + name: pages[name] for name in named - defined if name in pages}
+    return Layout(offset=offset, total=total, known=known)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A part laid out: its page count, where its labels are, its PDF (if exported)."""
+
+    count: int
+    where: dict[str, Spot]
+    pdf: bytes | None
+
+
+def _in_child(text: str, settings: dict[str, Any], pdf: bool = True) -> Placed:
+    """Lay `text` out (and export it, with `pdf`) in a new process (`typst_child.py`),
+    tied to this one's life and under the same memory cap."""
+    request = {**settings, "source": text, "where": WHERE, "pdf": pdf}
+    process = subprocess.Popen(
+        [sys.executable, "-I", str(CHILD)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=die_with_parent_preexec(),  # noqa: PLW1509 - two system calls, no more
+    )
+    out, err = process.communicate(pickle.dumps(request))
+    if process.returncode != 0 or not out:
+        # Typst aborts when an allocation fails: under the memory cap, that is the cap.
+        raise MemoryError(
+            f"Typst's layout of part of the PDF ended ({process.returncode}): "
+            + err.decode("utf-8", "replace").strip()[-300:]
+        )
+    status, value = pickle.loads(out)
+    if status != "ok" and any(words in str(value).lower() for words in MEMORY_WORDS):
+        raise MemoryError(f"Typst's layout of part of the PDF ended: {value}")
+    if status != "ok":
+        raise TypstFailure(f"Typst could not lay out the PDF: {value}")
+    data, said = value
+    count, spots = json.loads(said)
+    where = {
+        str(name): Spot(int(page), float(x), float(y), bool(heading))
+        for name, page, x, y, heading in spots
+    }
+    return Placed(int(count), where, data)
