@@ -50,7 +50,12 @@ def build_safely(request: BuildRequest, parallel: bool = False) -> BuildResult:
     """One plan's build job, its formats side by side with `parallel`; a bug in it is
     reported with the plan it hit rather than raised, so the other plans still build."""
     try:
-        writers = Writers.for_outputs(writer_names(request), request.engine) if parallel else None
+        names = writer_names(request)
+        writers = (
+            Writers.for_outputs(names, request.engine, office=request.paginate)
+            if parallel
+            else None
+        )
         with writers or contextlib.nullcontext():
             return run_job(request, writers)
     except Exception as exc:  # a bug in bcf-docgen, reported with the plan it hit

@@ -43,6 +43,7 @@ T = TypeVar("T")
 # The outputs made by an engine that content can make run for ever or grab all memory:
 # each is made in a worker process, under the caps, even when it is the only output.
 ENGINE_OUTPUTS = frozenset({"pdf"})
+WORD_OUTPUTS = frozenset({"docx", "pack-docx"})  # paginated by LibreOffice
 PDF_SECONDS = 600.0  # the L benchmark plan's PDF takes about 30 s
 PDF_SECONDS_VARIABLE = "BCF_DOCGEN_PDF_SECONDS"
 
@@ -75,6 +76,9 @@ def render_format(
         from .render.docx import build_docx, render_docx
 
         if not paginate:
+            from .render.libreoffice import end_office
+
+            end_office()  # one started early for this file is not needed after all
             return render_docx(document), []
         data, paginated = build_docx(document)
         return data, [] if paginated else [NO_LIBREOFFICE]
@@ -120,23 +124,30 @@ ENGINE_MODULES = {
 
 
 def import_writers(
-    formats: Iterable[str], engine: str | None = None, warm_office: bool = False
+    formats: Iterable[str],
+    engine: str | None = None,
+    warm_office: bool = False,
+    office: bool = False,
 ) -> None:
     """Import what the writers of `formats` need (about a second for WeasyPrint and
     matplotlib), so that a worker started early does it while the plan is checked. The
     PDF's are those of `engine` (the default engine's when not known yet): a Typst worker
-    does not carry WeasyPrint's memory. With `warm_office`, a Word file's worker keeps
-    one LibreOffice for all its passes (render/libreoffice.py)."""
+    does not carry WeasyPrint's memory. With `office` (a Word file to paginate), a Word
+    file's worker starts its LibreOffice now too, so that it is ready when the file is;
+    with `warm_office` it keeps one LibreOffice for all its files (render/libreoffice.py).
+    """
     formats = set(formats)
     if "pdf" in formats:
         for module in ENGINE_MODULES.get(engine or DEFAULT_PDF_ENGINE, ()):
             importlib.import_module(module)
-    if "docx" in formats or "pack-docx" in formats:
+    if WORD_OUTPUTS.intersection(formats):
         importlib.import_module("bcf_docgen.render.docx")
-        if warm_office:
-            from .render.libreoffice import keep_warm
+        from .render.libreoffice import keep_warm, start_office
 
+        if warm_office:
             keep_warm()
+        if office:
+            start_office()
 
 
 class Writers(Closing):
@@ -144,9 +155,9 @@ class Writers(Closing):
 
     One per output, not a shared pool, so that an output always goes to the same process
     and finds the caches its last run left there (Typst's layouts, a warm LibreOffice).
-    `warm_office` is for workers that make many Word files (watch, preview): a warm
-    LibreOffice costs more to start than a cold pass, which one Word file's two passes
-    do not win back on a small plan (docs/speed.md).
+    With `office`, a Word file's worker starts its LibreOffice at once (`import_writers`),
+    which then settles the file's pages in one load; `warm_office` is for workers that
+    make many Word files (watch, preview), which keep one for all of them (docs/speed.md).
 
     Started before the plan is read; the job sends each output to its worker. Close it
     (or use it as a context manager) to end the workers, whatever state they are in.
@@ -158,11 +169,13 @@ class Writers(Closing):
         engine: str | None = None,
         nice: int = 0,
         warm_office: bool = False,
+        office: bool = False,
     ) -> None:
         self._workers: dict[str, Workers] = {}
+        self._office_here = False
         try:
             for name in dict.fromkeys(names):
-                warm_args = ((name,), engine, warm_office)
+                warm_args = ((name,), engine, warm_office, office)
                 workers = Workers(1, warm=import_writers, args=warm_args, nice=nice)
                 self._workers[name] = workers.start()
         except BaseException:
@@ -170,13 +183,27 @@ class Writers(Closing):
             raise
 
     @classmethod
-    def for_outputs(cls, names: Iterable[str], engine: str | None = None) -> Writers | None:
-        """Writers for `names`, or None when there is only one and it is not an engine's
+    def for_outputs(
+        cls, names: Iterable[str], engine: str | None = None, office: bool = False
+    ) -> Writers | None:
+        """Writers for `names`, or none when there is only one and it is not an engine's
         (ENGINE_OUTPUTS): a lone Word file or HTML page is made fastest in the process that
-        already holds the document, but a PDF is made under the caps."""
+        already holds the document, but a PDF is made under the caps.
+
+        `office` (the request's `paginate`) starts the Word file's LibreOffice at once,
+        while the plan is read: in its worker, or for a lone Word file in this process,
+        with Writers that have no worker and end it when they are closed."""
         names = list(dict.fromkeys(names))
-        parallel = len(names) > 1 or ENGINE_OUTPUTS.intersection(names)
-        return cls(names, engine) if parallel else None
+        if len(names) > 1 or ENGINE_OUTPUTS.intersection(names):
+            return cls(names, engine, office=office)
+        if office and WORD_OUTPUTS.intersection(names):
+            from .render.libreoffice import start_office
+
+            writers = cls([], engine)
+            writers._office_here = True
+            start_office()
+            return writers
+        return None
 
     @property
     def names(self) -> list[str]:
@@ -193,3 +220,7 @@ class Writers(Closing):
     def close(self) -> None:
         for workers in self._workers.values():
             workers.close()
+        if self._office_here:
+            from .render.libreoffice import end_office
+
+            end_office()

@@ -183,7 +183,11 @@ def _run_job(
     console = _console(stderr=True)
     # The writers' processes start now, so their start-up overlaps reading the plan.
     ready = parallel and (request.plan / "plan.yaml").is_file()
-    writers = Writers.for_outputs(writer_names(request), request.engine) if ready else None
+    writers = (
+        Writers.for_outputs(writer_names(request), request.engine, office=request.paginate)
+        if ready
+        else None
+    )
     status = console.status(f"building {', '.join(writer_names(request))}...")
 
     def checked(findings: Findings) -> None:

@@ -3,9 +3,9 @@
 "Finished" means a reader who opens the file sees the contents with page numbers,
 "Table 4" in every caption and cross-reference and "Page 3 of 40" in the footer before
 Word updates anything, while each of those is still a real Word field (TOC, PAGEREF,
-SEQ, REF, PAGE, NUMPAGES) that Word can refresh. The cached page numbers come from one
-LibreOffice pagination of the finished file (`build_docx`), whose PDF says on which page
-every bookmark lands.
+SEQ, REF, PAGE, NUMPAGES) that Word can refresh. The cached page numbers come from
+LibreOffice's layout of the file (`build_docx`), which says on which page every bookmark
+lands.
 
 python-docx provides the package, the styles part and pictures; the body is written as
 raw WordprocessingML (docx_ooxml) because fields, bookmarks, numbering, row properties
@@ -114,21 +114,44 @@ def bookmark_names(doc: Document) -> dict[str, str]:
 def build_docx(doc: Document, timeout: float | None = None, passes: int = 2) -> tuple[bytes, bool]:
     """Render, paginate with LibreOffice, render again with the real page numbers.
 
-    Returns (docx bytes, paginated?). With `passes` = 2 the result is paginated once
-    more and rendered a third time only if a page moved (a contents line that wraps once
-    its page number is in, say). Without LibreOffice (or if it fails) the file is still
-    complete except for the contents' page numbers, which Word fills in when the reader
-    updates fields.
+    Returns (docx bytes, paginated?). Where this process has a warm LibreOffice
+    (libreoffice.start_office or keep_warm), one load of the file settles its pages: the
+    contents is filled in and laid out again inside LibreOffice until nothing moves, so
+    the file rendered with those pages is laid out as they were read. Otherwise (a cold
+    LibreOffice only shows the cached page numbers it finds) with `passes` = 2 the result
+    is paginated once more and rendered a third time only if a page moved (a contents line
+    that wraps once its page number is in, say). Without LibreOffice (or if it fails) the
+    file is still complete except for the contents' page numbers, which Word fills in
+    when the reader updates fields.
     """
-    from .libreoffice import PAGINATE_SECONDS, paginate
+    from .libreoffice import PAGINATE_SECONDS, Unsettled, end_office, settle
 
     names = bookmark_names(doc)
     data = render_docx(doc)
+    seconds = timeout or PAGINATE_SECONDS
+    try:
+        settled = settle(data, _contents_bookmarks(doc, names), timeout=seconds)
+        if settled is None:  # LibreOffice failed, twice
+            return data, False
+        pages = {a: settled.pages[n] for a, n in names.items() if n in settled.pages}
+        return render_docx(doc, pages, total_pages=settled.total), True
+    except Unsettled:
+        return _pass_by_pass(doc, names, data, seconds, passes)
+    finally:
+        end_office()  # if it was started for this file alone
+
+
+def _pass_by_pass(
+    doc: Document, names: dict[str, str], data: bytes, seconds: float, passes: int
+) -> tuple[bytes, bool]:
+    """Paginate, render with the pages found, and again until they hold (`passes` looks)."""
+    from .libreoffice import paginate
+
     pages: dict[str, int] = {}
     total: int | None = None
     paginated = False
     for _ in range(max(1, passes)):
-        result = paginate(data, timeout=timeout or PAGINATE_SECONDS)
+        result = paginate(data, timeout=seconds)
         if result is None:
             break
         found = _anchor_pages(names, result)
@@ -137,6 +160,15 @@ def build_docx(doc: Document, timeout: float | None = None, passes: int = 2) -> 
         pages, total, paginated = found, result.total, True
         data = render_docx(doc, pages, total_pages=total)
     return data, paginated
+
+
+def _contents_bookmarks(doc: Document, names: dict[str, str]) -> list[list[str]]:
+    """The bookmark each contents line leads to, one list per contents in document order."""
+    return [
+        [names.get(entry.anchor, "") for entry in block.entries]
+        for block in doc.walk()
+        if isinstance(block, Contents)
+    ]
 
 
 def _anchor_pages(names: dict[str, str], result) -> dict[str, int]:

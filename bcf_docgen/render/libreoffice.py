@@ -37,11 +37,12 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ..workers import die_with_parent_preexec
 
@@ -68,6 +69,23 @@ OFFICE_USES = 100  # passes before a warm LibreOffice is replaced: its memory gr
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 POLL_SECONDS = 0.2  # how often a wait for the bridge looks at LibreOffice itself
 WARM_PREFIX = "bcf-docgen-lo-warm-"  # + the owning process's id: see `_sweep`
+
+
+SETTLE_ROUNDS = 4  # layout reads before a settling contents is given up (two is usual)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The page of each bookmark a contents leads to (Word bookmark name -> page, 1-based)
+    and the page count, read from a layout whose contents show exactly these pages."""
+
+    pages: dict[str, int]
+    total: int
+
+
+class Unsettled(Exception):
+    """The Word file's pages cannot be settled in one load here (no warm LibreOffice, no
+    UNO, contents not as described, pages that keep moving): paginate it pass by pass."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +220,40 @@ def paginate(docx: bytes, timeout: float = PAGINATE_SECONDS) -> Pages | None:
     return read_pages(pdf)
 
 
+def settle(
+    docx: bytes, contents: list[list[str]], timeout: float = PAGINATE_SECONDS
+) -> Settled | None:
+    """The pages of the bookmarks `docx`'s contents lead to, laid out with the contents
+    showing those very pages, in one load of `docx` by this process's LibreOffice.
+
+    `contents` names the bookmark of each contents line, one list per contents in
+    document order. The Word file made with these pages is laid out exactly as the layout
+    they were read from, so it needs no second pass to confirm them. None when LibreOffice
+    failed (twice in a row, as `paginate`). Raises Unsettled when this process has no
+    warm LibreOffice (`start_office`, `keep_warm`) or it cannot settle the pages.
+    """
+    program = soffice()
+    office = None if program is None else _office(program)
+    if office is None:
+        raise Unsettled("no warm LibreOffice in this process")
+    try:
+        return office.settle(docx, contents, timeout)
+    except _NoUno:
+        _give_up_warm()
+        raise Unsettled("no interpreter here has LibreOffice's UNO module") from None
+
+
+def _settled(reply: dict[str, Any]) -> Settled:
+    if reply.get("settled") is False:
+        raise Unsettled(str(reply.get("error", "")))
+    found, total = reply.get("pages"), reply.get("total")
+    if reply.get("settled") is not True or not isinstance(found, dict):
+        raise _Broken
+    if not isinstance(total, int):
+        raise _Broken
+    return Settled(pages={str(name): int(page) for name, page in found.items()}, total=total)
+
+
 def read_pages(pdf: bytes) -> Pages | None:
     try:
         from pypdf import PdfReader
@@ -237,20 +289,25 @@ def _stop(process: subprocess.Popen[bytes], own_group: bool) -> None:
 
 # ------------------------------------------------------------------ the warm LibreOffice
 #
-# Starting LibreOffice is a large part of a pass, and a build makes two or three passes
-# (render, paginate, render with the page numbers, paginate again to confirm); `watch`,
-# `preview` and a build of several plans make many more. So a process that calls
-# `keep_warm()` (their workers: build.py, batch.py) keeps one LibreOffice running for all
-# its passes (a warm start costs more than a cold pass, so one Word file is quicker
-# without it: docs/speed.md): `soffice.bin
+# Starting LibreOffice is a large part of a pass, and a cold build makes two or three
+# passes (render, paginate, render with the page numbers, paginate again to confirm, as
+# a cold LibreOffice only shows the cached numbers it finds); `watch`, `preview` and a
+# build of several plans make many more. A warm LibreOffice is `soffice.bin
 # --accept=pipe,...` (its own UNO listener), driven through UNO by a small client,
 # uno_bridge.py. Debian's UNO module (python3-uno) is built for the system's python3 and
 # cannot be imported into the project's virtual environment, so the client is a process
 # of its own, run by an interpreter that has it, and spoken to one JSON line at a time.
 # The client reads each bookmark's page from Writer's layout instead of exporting a PDF
-# (the same pages, measured on the M bench plan, in less time). Where there is no such
-# interpreter, or MODE_VARIABLE says "cold", every pass starts its own LibreOffice as
-# before.
+# (the same pages, measured on the M bench plan, in less time), and can settle a Word
+# file's pages in one load (`settle`): it writes the pages into the loaded contents and
+# reads the layout again until nothing moves, so one pass replaces the two cold ones.
+#
+# A process that makes one Word file calls `start_office()` as early as it can (the
+# Word file's worker when it starts, or the command itself for a lone Word file:
+# build.py), so that LibreOffice starts while the plan is read, and `end_office()` after
+# the file. A process that makes many (watch's and preview's workers, batch.py's) calls
+# `keep_warm()` and keeps one LibreOffice for all of them. Where there is no interpreter
+# with UNO, or MODE_VARIABLE says "cold", every pass starts its own LibreOffice as before.
 #
 # Both processes are started from one thread kept for the purpose (`_Spawner`), so that
 # the death signal asked for in `die_with_parent_preexec` fires when this process ends
@@ -305,6 +362,8 @@ _spawner: _Spawner | None = None
 _warm: Office | None = None
 _warm_for: int | None = None  # the process that asked for a warm LibreOffice
 _no_uno_in: int | None = None  # the process that found that no interpreter has UNO
+_early_for: int | None = None  # the process that started one for one Word file
+_exit_for: int | None = None  # the process that has close_warm registered at exit
 
 
 def _spawn(
@@ -363,6 +422,7 @@ class Office:
         self.uses = 0  # passes by the running LibreOffice
         self.lock = threading.RLock()
         self._buffer = b""
+        self._unread = 0  # answers to warm-up requests that are still to be read
         self._env = {**os.environ, "HOME": str(self.folder)}  # out of the real home
 
     @property
@@ -377,13 +437,19 @@ class Office:
         bridge = self.bridge
         return bridge.pid if bridge is not None and bridge.poll() is None else None
 
-    def start(self) -> None:
+    def start(self, warm_up: bool = False) -> None:
         """Start LibreOffice and the client, whichever is not running; returns at once
         (LibreOffice gets ready while the caller goes on). A client connected to a
-        LibreOffice that has gone is of no use, so a new LibreOffice gets a new one."""
+        LibreOffice that has gone is of no use, so a new LibreOffice gets a new one.
+
+        With `warm_up`, a new client at once connects and has a tiny Word file loaded, so
+        that what LibreOffice does once (its start on a new profile, loading its Word
+        import and the fonts) is done before the first pass asks, not during it.
+        """
         with self.lock:
             if not self.pythons:
                 raise _NoUno
+            self._watch_office(dead=False)  # restarted, client kept, if it asked to be
             if self.office is None or self.office.poll() is not None:
                 self._stop_bridge()
                 self.starts += 1
@@ -392,6 +458,12 @@ class Office:
                 self._buffer, self.ready = b"", False
                 command = [self.pythons[0], "-I", str(BRIDGE), self.pipe]
                 self.bridge = _spawn(command, self.folder, self._env, talk=True)
+                if warm_up:
+                    source = self.folder / "warm-up.docx"
+                    source.write_bytes(WARM_UP_DOCX)
+                    request = {"source": str(source), "method": "warm", "connect_seconds": 600}
+                    self._send(request)
+                    self._unread += 1
 
     def _start_office(self) -> subprocess.Popen[bytes]:
         profile = self.folder / "profile"
@@ -411,19 +483,38 @@ class Office:
         its client, and the second try starts new ones. Raises _NoUno when no
         interpreter has UNO.
         """
+        return self._twice(lambda deadline: self._pages(self._ask(docx, {}, deadline)), timeout)
+
+    def settle(
+        self, docx: bytes, contents: list[list[str]], timeout: float = PAGINATE_SECONDS
+    ) -> Settled | None:
+        """The contents' pages of `docx` once its contents show them (`settle` below), or
+        None when two tries in a row failed, as `paginate`. Raises Unsettled when the
+        contents are not as described or their pages do not settle."""
+        request = {"method": "settled", "contents": contents, "rounds": SETTLE_ROUNDS}
+        return self._twice(lambda deadline: _settled(self._ask(docx, request, deadline)), timeout)
+
+    def _twice(self, ask: Callable[[float], T], timeout: float) -> T | None:
         with self.lock:
             for _ in range(2):
                 try:
-                    return self._paginate(docx, time.monotonic() + timeout)
+                    result = ask(time.monotonic() + timeout)
+                    self.starts = 0
+                    return result
                 except _Broken:
                     self.stop()
         return None
 
-    def _paginate(self, docx: bytes, deadline: float) -> Pages | None:
+    def _ask(self, docx: bytes, extra: dict[str, Any], deadline: float) -> dict[str, Any]:
+        """The client's answer about `docx`; with the "pdf" method, the PDF's pages in it."""
         if self.uses >= OFFICE_USES:
             self.stop()
         self.start()
         self._await_ready(deadline)
+        while self._unread:  # the warm-up's answer: whatever it is, this pass will tell
+            if self._read(deadline) is None:
+                raise _Broken
+            self._unread -= 1
         source, target = self.folder / "document.docx", self.folder / "document.pdf"
         try:
             target.unlink(missing_ok=True)
@@ -433,27 +524,29 @@ class Office:
                 "target": str(target),
                 "method": self.method,
                 "connect_seconds": max(0.0, deadline - time.monotonic()),
+                **extra,
             }
             self._send(request)
             reply = self._read(deadline)
             self.uses += 1
             if reply is None or not reply.get("ok"):
                 raise _Broken
-            pages = self._pages(reply, target)
-            if pages is None:
-                raise _Broken
-            self.starts = 0
-            return pages
+            if request["method"] == "pdf":
+                pages = read_pages(target.read_bytes()) if target.is_file() else None
+                if pages is None:
+                    raise _Broken
+                return {"pages": pages}
+            return reply
         finally:
             source.unlink(missing_ok=True)
             target.unlink(missing_ok=True)
 
-    def _pages(self, reply: dict[str, Any], target: Path) -> Pages | None:
-        if self.method == "pdf":
-            return read_pages(target.read_bytes()) if target.is_file() else None
+    def _pages(self, reply: dict[str, Any]) -> Pages:
+        if isinstance(reply.get("pages"), Pages):
+            return cast(Pages, reply["pages"])
         found, total = reply.get("pages"), reply.get("total")
         if not isinstance(found, dict) or not isinstance(total, int):
-            return None
+            raise _Broken
         destinations = {destination_name(str(name)): int(page) for name, page in found.items()}
         return Pages(destinations=destinations, total=total)
 
@@ -500,7 +593,9 @@ class Office:
             return None
         return said if isinstance(said, dict) else None
 
-    def _watch_office(self) -> None:
+    def _watch_office(self, dead: bool = True) -> None:
+        """Start LibreOffice again if it exited asking for it (once on a new profile);
+        raise _Broken if it exited otherwise, when `dead` is an error."""
         office = self.office
         status = None if office is None else office.poll()
         if office is None or status is None:
@@ -509,11 +604,12 @@ class Office:
             self.starts += 1
             self.office = self._start_office()
             return
-        raise _Broken
+        if dead:
+            raise _Broken
 
     def _stop_bridge(self) -> None:
         bridge, self.bridge = self.bridge, None
-        self.ready, self._buffer = False, b""
+        self.ready, self._buffer, self._unread = False, b"", 0
         if bridge is not None:
             _stop(bridge, own_group=False)
             for stream in (bridge.stdin, bridge.stdout):
@@ -535,6 +631,39 @@ class Office:
         with self.lock:
             self.stop()
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _warm_up_docx() -> bytes:
+    """A one-line Word file in the theme's font: what a warm-up has LibreOffice load."""
+    word = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    package = "http://schemas.openxmlformats.org/package/2006"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{package}/content-types">'
+            '<Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package}/relationships"><Relationship Id="rId1" '
+            f'Type="{office}/officeDocument" Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            f'<w:document xmlns:w="{word}"><w:body><w:p><w:r><w:rPr>'
+            '<w:rFonts w:ascii="Arial" w:hAnsi="Arial"/><w:b/></w:rPr><w:t>Contents</w:t>'
+            "</w:r><w:r><w:tab/><w:t>1</w:t></w:r></w:p></w:body></w:document>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + xml)
+    return out.getvalue()
+
+
+WARM_UP_DOCX = _warm_up_docx()
 
 
 def _sweep() -> None:
@@ -562,7 +691,7 @@ def _office(program: str) -> Office | None:
     """This process's warm LibreOffice, made when first asked for; None when this
     process has not asked for one or cannot have one."""
     global _warm
-    if _warm_for != os.getpid() or _no_uno_in == os.getpid():
+    if os.getpid() not in (_warm_for, _early_for) or _no_uno_in == os.getpid():
         return None
     if os.environ.get(MODE_VARIABLE, "").strip().lower() == "cold":
         return None
@@ -584,6 +713,50 @@ def _give_up_warm() -> None:
     close_warm()
 
 
+def start_office() -> None:
+    """Start this process's LibreOffice now, for the Word file it is about to make.
+
+    It gets ready while the plan is read and the file rendered, and then settles the
+    file's pages in one load (`settle`). Unless `keep_warm()` keeps it for the process's
+    life, it ends at `end_office()` (after the Word file), at exit, or with the process
+    however it ends. Nothing happens where there can be no warm LibreOffice (not
+    installed, not Linux, BCF_DOCGEN_LIBREOFFICE=cold): the passes are cold as before.
+    """
+    global _early_for
+    program = soffice()
+    with _lock:
+        if _early_for != os.getpid() and _warm_for != os.getpid():
+            _early_for = os.getpid()
+            _at_exit()
+    try:
+        office = None if program is None else _office(program)
+        if office is None:
+            _early_for = None
+            return
+        office.start(warm_up=True)
+    except _NoUno:
+        _give_up_warm()
+    except Exception:  # it could not be started here (a full disk, say): go cold
+        end_office()
+
+
+def end_office() -> None:
+    """End the LibreOffice `start_office()` started, unless `keep_warm()` keeps it."""
+    global _early_for
+    with _lock:
+        early, _early_for = _early_for == os.getpid(), None
+    if early and _warm_for != os.getpid():
+        close_warm()
+
+
+def _at_exit() -> None:
+    """Have `close_warm` run at this process's exit, once (called holding _lock)."""
+    global _exit_for
+    if _exit_for != os.getpid():
+        _exit_for = os.getpid()
+        atexit.register(close_warm)
+
+
 def keep_warm() -> None:
     """Keep one LibreOffice running for all of this process's passes from now on.
 
@@ -595,7 +768,7 @@ def keep_warm() -> None:
     with _lock:
         if _warm_for != os.getpid():
             _warm_for = os.getpid()
-            atexit.register(close_warm)
+            _at_exit()
 
 
 def warm_office() -> Office | None:

@@ -15,6 +15,14 @@ then answers each request {"source", "method", "connect_seconds"[, "target"]} fo
 - method "pdf": writes the PDF `target` exactly as `soffice --convert-to
   pdf:writer_pdf_Export:{ExportBookmarksToPDFDestination: true}` does and answers
   {"ok": true};
+- method "settled" (with "contents": the bookmark each contents line leads to, one list
+  per contents in document order, and "rounds"): writes each line's page into the
+  contents in place, as the final .docx will carry it, and reads the layout again until
+  the pages it reads are the pages written: {"ok": true, "settled": true, "pages":
+  {bookmark: page}, "total": pages} for the contents' bookmarks, or {"ok": true,
+  "settled": false, "error": "..."} when the contents are not as expected or the pages
+  do not settle within "rounds" reads;
+- method "warm": only loads `source` (a warm-up) and answers {"ok": true};
 
 or {"ok": false, "error": "..."}. It ends when its stdin closes.
 """
@@ -40,6 +48,9 @@ try:
 except Exception as exc:  # noqa: BLE001 - any failure means "not this interpreter"
     _say({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
     sys.exit(0)
+
+
+CONTENT_INDEX = "com.sun.star.text.ContentIndex"
 
 
 def _property(name: str, value: Any) -> Any:
@@ -112,18 +123,43 @@ class Bridge:
         return {"ok": True}
 
     def pages(self, document: Any) -> dict[str, Any]:
-        """Each bookmark's page from the layout. Asking the view for its page count
-        first makes Writer lay out the whole document (not just what a screen shows)."""
-        controller = document.getCurrentController()
-        total = int(controller.getPropertyValue("PageCount"))
-        cursor = controller.getViewCursor()
-        found: dict[str, int] = {}
+        """Each bookmark's page from the layout."""
         bookmarks = document.getBookmarks()
-        for name in bookmarks.getElementNames():
-            anchor = bookmarks.getByName(name).getAnchor()
-            cursor.gotoRange(anchor.getStart(), False)
-            found[name] = int(cursor.getPage())
+        anchors = _anchors(document, bookmarks.getElementNames())
+        total, found = _read(document, anchors)
         return {"ok": True, "pages": found, "total": total}
+
+    def settled(self, document: Any, contents: list[list[str]], rounds: int) -> dict[str, Any]:
+        """The contents' pages once writing them in moves nothing.
+
+        A contents line's page number can move what follows it (a line that wraps once
+        its number is in), so the numbers are written into the loaded document, as the
+        final .docx carries them, and the layout read again, until a read agrees with
+        what is written. The layout read last is then the final file's.
+        """
+        found = _contents(document, contents)
+        if isinstance(found, str):
+            return {"ok": True, "settled": False, "error": found}
+        tables, names = found
+        anchors = _anchors(document, list(dict.fromkeys(names)))
+        missing = [name for name in names if name not in anchors]
+        if missing:
+            return {"ok": True, "settled": False, "error": f"no bookmark {missing[0]}"}
+        for _ in range(rounds):
+            total, pages = _read(document, anchors)
+            wanted = [str(pages[name]) for name in names]
+            if wanted == [page for table in tables for page in table.shown]:
+                return {"ok": True, "settled": True, "pages": pages, "total": total}
+            lines = iter(wanted)
+            # With the view locked, an edit does not redraw it: five times quicker.
+            document.lockControllers()
+            try:
+                for table in tables:
+                    table.write(lines)
+            finally:
+                document.unlockControllers()
+            document.refresh()  # lay the changed contents out again (CalcLayout)
+        return {"ok": True, "settled": False, "error": f"not settled in {rounds} reads"}
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         if self.desktop is None:
@@ -132,9 +168,101 @@ class Bridge:
         try:
             if request.get("method") == "pdf":
                 return self.pdf(document, request["target"])
+            if request.get("method") == "warm":  # loaded: LibreOffice is ready for work
+                return {"ok": True}
+            if request.get("method") == "settled":
+                return self.settled(document, request["contents"], int(request["rounds"]))
             return self.pages(document)
         finally:
             document.close(True)
+
+
+def _anchors(document: Any, names: list[str]) -> dict[str, Any]:
+    """name -> the text range a bookmark marks, for those of `names` the document has.
+
+    Each is a few calls across the pipe, fetched once: a range made from a bookmark moves
+    with the text, so it stays right while the contents are rewritten.
+    """
+    bookmarks = document.getBookmarks()
+    return {
+        name: bookmarks.getByName(name).getAnchor() for name in names if bookmarks.hasByName(name)
+    }
+
+
+def _read(document: Any, anchors: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """The page count and the page of each range's start, from Writer's own layout.
+
+    Asking the view for its page count first makes Writer lay out the whole document
+    (not just what a screen shows). Selecting the range and collapsing the selection
+    to its start takes two cheap calls where asking the range for its start would make
+    a new object on the other side of the pipe for every bookmark.
+    """
+    controller = document.getCurrentController()
+    total = int(controller.getPropertyValue("PageCount"))
+    cursor = controller.getViewCursor()
+    found: dict[str, int] = {}
+    for name, anchor in anchors.items():
+        cursor.gotoRange(anchor, False)
+        cursor.collapseToStart()
+        found[name] = int(cursor.getPage())
+    return total, found
+
+
+class _Contents:
+    """One contents in the loaded document and the page text each of its lines shows.
+
+    Word's contents field becomes a contents index in Writer whose text is the field's
+    cached result, one paragraph a line: "label<TAB>page". Lines are reached by moving
+    one cursor from paragraph to paragraph, calls that make no new object across the
+    pipe (making one costs as much as a hundred moves).
+    """
+
+    def __init__(self, anchor: Any, shown: list[str]) -> None:
+        text = anchor.getText()
+        self.home = text.createTextCursorByRange(anchor.getStart())
+        self.cursor = text.createTextCursorByRange(anchor.getStart())
+        self.shown = shown
+
+    def write(self, wanted: Any) -> None:
+        """Show the next page of `wanted` on each line."""
+        cursor = self.cursor
+        cursor.gotoRange(self.home, False)
+        for line, old in enumerate(self.shown):
+            new = next(wanted)
+            if line:
+                cursor.gotoNextParagraph(False)  # collapses a selection left behind
+            if new != old:
+                cursor.gotoEndOfParagraph(False)
+                if old:
+                    cursor.goLeft(len(old), True)
+                cursor.setString(new)
+                self.shown[line] = new
+
+
+def _contents(document: Any, contents: list[list[str]]) -> tuple[list[_Contents], list[str]] | str:
+    """The document's contents and the bookmark each line leads to, in order, or why they
+    are not the ones described. Each contents index is matched to the next non-empty
+    list of `contents` by its number of lines."""
+    indexes = document.getDocumentIndexes()
+    found = [indexes.getByIndex(i) for i in range(indexes.getCount())]
+    anchors = [x.getAnchor() for x in found if x.supportsService(CONTENT_INDEX)]
+    texts = [(anchor, anchor.getString()) for anchor in anchors]
+    texts = [(anchor, text) for anchor, text in texts if text]
+    wanted = [names for names in contents if names]
+    if len(texts) != len(wanted):
+        return f"{len(texts)} contents in the document, {len(wanted)} expected"
+    tables: list[_Contents] = []
+    for (anchor, text), names in zip(texts, wanted, strict=True):
+        rows = text.split("\n")
+        if len(rows) != len(names):
+            return f"a contents of {len(rows)} lines, {len(names)} expected"
+        if any("\t" not in row for row in rows):
+            return "a contents line without its page number"
+        shown = [row.rpartition("\t")[2] for row in rows]
+        if not all(page == "" or page.isdigit() for page in shown):
+            return "a contents line without its page number"
+        tables.append(_Contents(anchor, shown))
+    return tables, [name for names in wanted for name in names]
 
 
 def main() -> None:
