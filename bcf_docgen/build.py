@@ -44,6 +44,11 @@ T = TypeVar("T")
 # each is made in a worker process, under the caps, even when it is the only output.
 ENGINE_OUTPUTS = frozenset({"pdf"})
 WORD_OUTPUTS = frozenset({"docx", "pack-docx"})  # paginated by LibreOffice
+# Engines whose PDF is made well before a Word file's LibreOffice pass ends (Typst lays
+# out the M plan in a second, LibreOffice takes two): beside a Word file to paginate,
+# their worker yields the CPU to the Word file's, which the build waits for.
+QUICK_ENGINES = frozenset({"typst"})
+YIELD_NICE = 10
 PDF_SECONDS = 600.0  # the L benchmark plan's PDF takes about 30 s
 PDF_SECONDS_VARIABLE = "BCF_DOCGEN_PDF_SECONDS"
 
@@ -121,6 +126,12 @@ ENGINE_MODULES = {
     "weasyprint": ("weasyprint", "matplotlib.figure"),
     "typst": ("typst", "bcf_docgen.render.typst_pdf", "matplotlib.figure"),
 }
+# And a Word file's worker: matplotlib's import is half a second of the first render,
+# which LibreOffice waits for.
+WORD_MODULES = ("bcf_docgen.render.docx", "matplotlib.figure")
+# What unpickling a document imports in any worker (its charts bring the plan's models
+# and pydantic): a sixth of a second otherwise spent after the document arrives.
+MODEL_MODULES = ("bcf_docgen.charts",)
 
 
 def import_writers(
@@ -133,21 +144,23 @@ def import_writers(
     matplotlib), so that a worker started early does it while the plan is checked. The
     PDF's are those of `engine` (the default engine's when not known yet): a Typst worker
     does not carry WeasyPrint's memory. With `office` (a Word file to paginate), a Word
-    file's worker starts its LibreOffice now too, so that it is ready when the file is;
+    file's worker starts its LibreOffice first, so that it is ready when the file is;
     with `warm_office` it keeps one LibreOffice for all its files (render/libreoffice.py).
     """
     formats = set(formats)
+    modules = list(MODEL_MODULES)
     if "pdf" in formats:
-        for module in ENGINE_MODULES.get(engine or DEFAULT_PDF_ENGINE, ()):
-            importlib.import_module(module)
+        modules.extend(ENGINE_MODULES.get(engine or DEFAULT_PDF_ENGINE, ()))
     if WORD_OUTPUTS.intersection(formats):
-        importlib.import_module("bcf_docgen.render.docx")
         from .render.libreoffice import keep_warm, start_office
 
         if warm_office:
             keep_warm()
         if office:
             start_office()
+        modules.extend(WORD_MODULES)
+    for module in modules:
+        importlib.import_module(module)
 
 
 class Writers(Closing):
@@ -158,6 +171,7 @@ class Writers(Closing):
     With `office`, a Word file's worker starts its LibreOffice at once (`import_writers`),
     which then settles the file's pages in one load; `warm_office` is for workers that
     make many Word files (watch, preview), which keep one for all of them (docs/speed.md).
+    The workers of `yielding` run at a lower priority (`nice` + YIELD_NICE).
 
     Started before the plan is read; the job sends each output to its worker. Close it
     (or use it as a context manager) to end the workers, whatever state they are in.
@@ -170,13 +184,16 @@ class Writers(Closing):
         nice: int = 0,
         warm_office: bool = False,
         office: bool = False,
+        yielding: Iterable[str] = (),
     ) -> None:
         self._workers: dict[str, Workers] = {}
         self._office_here = False
+        yielding = set(yielding)
         try:
             for name in dict.fromkeys(names):
                 warm_args = ((name,), engine, warm_office, office)
-                workers = Workers(1, warm=import_writers, args=warm_args, nice=nice)
+                priority = nice + (YIELD_NICE if name in yielding else 0)
+                workers = Workers(1, warm=import_writers, args=warm_args, nice=priority)
                 self._workers[name] = workers.start()
         except BaseException:
             self.close()
@@ -192,10 +209,13 @@ class Writers(Closing):
 
         `office` (the request's `paginate`) starts the Word file's LibreOffice at once,
         while the plan is read: in its worker, or for a lone Word file in this process,
-        with Writers that have no worker and end it when they are closed."""
+        with Writers that have no worker and end it when they are closed. A quick engine's
+        PDF beside it yields the CPU to the Word file (QUICK_ENGINES)."""
         names = list(dict.fromkeys(names))
         if len(names) > 1 or ENGINE_OUTPUTS.intersection(names):
-            return cls(names, engine, office=office)
+            paged = office and WORD_OUTPUTS.intersection(names) and engine in QUICK_ENGINES
+            yielding = ENGINE_OUTPUTS.intersection(names) if paged else set()
+            return cls(names, engine, office=office, yielding=yielding)
         if office and WORD_OUTPUTS.intersection(names):
             from .render.libreoffice import start_office
 

@@ -63,6 +63,14 @@ class Chart:
     def png(self, dpi: int = PNG_DPI) -> bytes:
         return _draw(self, "png", dpi)
 
+    def blank_png(self, dpi: int = PNG_DPI) -> bytes:
+        """A blank picture of exactly `png()`'s pixel size and resolution, in no time.
+
+        A Word file made only to be laid out (for its page numbers) needs the chart's
+        size, not its drawing: LibreOffice lays it out while the real one is drawn.
+        """
+        return _blank(self.size, dpi)
+
 
 def _installed(wanted: tuple[str, ...]) -> list[str]:
     """The look's fonts that matplotlib can find, in order (it warns about the others)."""
@@ -139,6 +147,17 @@ def _draw(chart: Chart, fmt: str, dpi: int = PNG_DPI) -> bytes:
             figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
         else:
             figure.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
+    return out.getvalue()
+
+
+@lru_cache(maxsize=16)
+def _blank(size: tuple[float, float], dpi: int) -> bytes:
+    from PIL import Image
+
+    # matplotlib's Agg canvas is the figure's size in pixels, rounded down.
+    pixels = (int(size[0] * dpi), int(size[1] * dpi))
+    out = io.BytesIO()
+    Image.new("1", pixels, 1).save(out, format="PNG", dpi=(dpi, dpi))
     return out.getvalue()
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .build import Writers, render_format
+from .build import WORD_OUTPUTS, Writers, render_format
 from .document.model import Document
 from .exits import EXIT_USAGE
 from .findings import Finding, Findings
@@ -197,8 +197,13 @@ class Background:
         with self._lock:
             if self._pool is None and not self._closed:
                 with _sigint_blocked():
+                    # The PDF, which the author watches for, before the paged Word file.
                     self._pool = Writers(
-                        self.formats, self.engine, nice=BACKGROUND_NICE, warm_office=True
+                        self.formats,
+                        self.engine,
+                        nice=BACKGROUND_NICE,
+                        warm_office=True,
+                        yielding=WORD_OUTPUTS,
                     )
 
     def submit(self, fmt: str, generation: int, *args: Any) -> None:

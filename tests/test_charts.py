@@ -194,3 +194,15 @@ def test_metric_with_only_yearly_figures_has_no_chart(make_plan):
     checked = check_plan(folder)
     assert checked.findings.errors == []
     assert checked.document.figures() == []
+
+
+def test_a_blank_chart_has_the_drawn_ones_pixel_size_and_resolution(example):
+    """What a Word file laid out only for its page numbers carries instead of the chart."""
+    charts = [figure.chart for figure in example.document.figures() if figure.chart]
+    assert charts
+    for chart in charts:
+        drawn = Image.open(io.BytesIO(chart.png()))
+        blank = Image.open(io.BytesIO(chart.blank_png()))
+        assert blank.size == drawn.size
+        assert blank.info["dpi"] == pytest.approx(drawn.info["dpi"], abs=0.01)
+        assert blank.getextrema() == (255, 255)  # nothing drawn

@@ -9,6 +9,7 @@ fixtures); the example's Word file and WeasyPrint PDF come from the shared build
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -326,3 +327,39 @@ def test_every_element_names_its_page_and_a_standard_type(typst_example):
         assert "/ObjStm" in {
             str(o.get("/Type")) for o in pdf.objects if isinstance(o, pikepdf.Stream)
         }
+
+
+# -- the compiler kept for the next layout (watch, preview) ------------------------------
+
+
+def test_a_layout_after_others_is_the_layout_made_afresh(make_plan, monkeypatch):
+    from bcf_docgen.render import typst_pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    plan = make_plan({"sections/intro.md": NOTED_INTRO})
+    marked = check_plan(plan, None).document
+    assert marked is not None and marked.parts[0].draft_mark  # a draft: the DRAFT mark
+    changed = check_plan(plan, None).document
+    assert changed is not None
+    changed.parts[0].draft_mark = ""
+    first = next(b for b in changed.walk() if isinstance(b, Paragraph))
+    first.inlines.insert(0, Text("A sentence added since. "))
+
+    typst_pdf._close_kept(os.getpid())
+    render_typst_pdf(marked, plan)
+    kept = typst_pdf._kept[os.getpid()]
+    assert (kept.folder / "watermark.png").is_file()
+    after = render_typst_pdf(changed, plan)
+    assert typst_pdf._kept[os.getpid()] is kept  # laid out by the same compiler
+    # The folder holds the source and this document's files, nothing the first left.
+    assert not (kept.folder / "watermark.png").exists()
+    assert {p.name for p in kept.folder.iterdir()} == {typst_pdf.MAIN, *kept.held}
+
+    typst_pdf._close_kept(os.getpid())
+    assert not kept.folder.exists()
+    afresh = render_typst_pdf(changed, plan)
+    assert typst_pdf._kept[os.getpid()] is not kept
+    assert after == afresh
+    assert "A sentence added since." in "".join(
+        page.extract_text() or "" for page in PdfReader(_bytes(after)).pages
+    )

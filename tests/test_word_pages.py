@@ -24,7 +24,7 @@ import pytest
 from conftest import EXAMPLE, PLAN_YAML, cli_path, write_plan
 from test_libreoffice_warm import INTRO, await_none, kill_all, processes
 
-from bcf_docgen.build import Writers
+from bcf_docgen.build import QUICK_ENGINES, YIELD_NICE, Writers
 from bcf_docgen.document.model import Document
 from bcf_docgen.pipeline import check_plan
 from bcf_docgen.render import libreoffice as lo
@@ -190,6 +190,89 @@ def test_writers_for_a_lone_word_file_start_libreoffice_here_and_end_it() -> Non
         writers.close()
         assert lo.warm_office() is None
         assert processes(office.pipe) == []
+
+
+def media(data: bytes) -> set[bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {package.read(n) for n in package.namelist() if n.startswith("word/media/")}
+
+
+def unnumbered(data: bytes) -> str:
+    """document.xml without its relationship ids (a package's parts may be numbered
+    differently: identical blank pictures are one part)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        body = package.read("word/document.xml").decode()
+    return re.sub(r'r:(?:id|embed)="[^"]*"', "", body)
+
+
+@pytest.fixture(scope="module")
+def charted() -> Document:
+    """The example's Document: it has charts."""
+    document = check_plan(EXAMPLE, with_pack=False).document
+    assert document is not None and any(f.chart for f in document.figures())
+    return document
+
+
+def test_the_file_laid_out_has_blank_charts_of_the_drawn_ones_size(charted: Document) -> None:
+    drawn, blank = render_docx(charted), render_docx(charted, drawn=False)
+    assert unnumbered(blank) == unnumbered(drawn)  # every extent, every paragraph alike
+    charts = {f.chart.png() for f in charted.figures() if f.chart is not None}
+    assert charts <= media(drawn) and not charts & media(blank)
+
+
+@pytest.mark.parametrize("libreoffice", ["settles", "fails", "cold, fails"])
+def test_the_word_file_built_has_the_charts_drawn(
+    charted: Document, libreoffice: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    laid_out: list[bytes] = []
+
+    def settle(data: bytes, contents: list[list[str]], timeout: float) -> lo.Settled | None:
+        laid_out.append(data)
+        if libreoffice == "cold, fails":
+            raise lo.Unsettled("no warm LibreOffice in this process")
+        return lo.Settled({}, 40) if libreoffice == "settles" else None
+
+    def paginate(data: bytes, timeout: float) -> None:
+        laid_out.append(data)
+
+    monkeypatch.setattr(lo, "settle", settle)
+    monkeypatch.setattr(lo, "paginate", paginate)
+    data, paginated = build_docx(charted)
+    assert paginated == (libreoffice == "settles")
+    assert laid_out and all(unnumbered(blank) == unnumbered(laid_out[0]) for blank in laid_out)
+    charts = {f.chart.png() for f in charted.figures() if f.chart is not None}
+    assert charts <= media(data)
+    assert not charts & media(laid_out[0])  # LibreOffice laid out the blank ones
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_a_quick_engines_pdf_yields_the_cpu_to_the_word_file_it_is_made_beside(
+    engine: str,
+) -> None:
+    base = os.nice(0)
+    for office in (True, False):
+        writers = Writers.for_outputs(["docx", "pdf"], engine, office=office)
+        assert writers is not None
+        with writers:
+            nice = {name: writers.submit(name, os.nice, 0).result() for name in writers.names}
+        quick = office and engine in QUICK_ENGINES
+        assert nice == {"docx": base, "pdf": min(19, base + YIELD_NICE) if quick else base}
+
+
+def test_libreoffice_on_a_new_profile_is_started_again_before_a_pass_asks() -> None:
+    # On a new profile LibreOffice exits at once asking to be started again; started
+    # again only when the file is ready, its second start would be part of the pass.
+    with own_office():
+        lo.start_office()
+        office = lo.warm_office()
+        assert office is not None and office.office is not None
+        first = office.office
+        assert first.wait(timeout=SAFETY_SECONDS) in lo.RESTART_CODES
+        deadline = time.monotonic() + SAFETY_SECONDS
+        while office.office is first and time.monotonic() < deadline:
+            time.sleep(0.05)  # no pass is asked for meanwhile
+        again = office.office
+        assert again is not None and again is not first and again.poll() is None
 
 
 # -- the command line ---------------------------------------------------------------------

@@ -23,6 +23,8 @@ class ChartSpec(Protocol):
 
     def png(self) -> bytes: ...
 
+    def blank_png(self) -> bytes: ...  # png()'s size, nothing drawn: for a layout pass
+
 
 # ---------------------------------------------------------------------------- inline
 

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ..workers import die_with_parent_preexec
+from .kept_folders import kept_folder
 
 EXPORT_OPTIONS = {"ExportBookmarksToPDFDestination": {"type": "boolean", "value": "true"}}
 # soffice.bin's exit codes asking to be started again (desktop's ExitHelper): after
@@ -68,7 +69,8 @@ MODE_VARIABLE = "BCF_DOCGEN_LIBREOFFICE"
 OFFICE_USES = 100  # passes before a warm LibreOffice is replaced: its memory grows
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 POLL_SECONDS = 0.2  # how often a wait for the bridge looks at LibreOffice itself
-WARM_PREFIX = "bcf-docgen-lo-warm-"  # + the owning process's id: see `_sweep`
+RESTARTER = "bcf-docgen-libreoffice-restart"  # the thread that waits for each LibreOffice
+WARM_PREFIX = "bcf-docgen-lo-warm-"  # + the owning process's id: see kept_folders.py
 
 
 SETTLE_ROUNDS = 4  # layout reads before a settling contents is given up (two is usual)
@@ -409,8 +411,7 @@ class Office:
     def __init__(self, binary: str, method: str = "pages") -> None:
         self.binary = binary
         self.method = method
-        _sweep()
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{WARM_PREFIX}{os.getpid()}-"))
+        self.folder = kept_folder(WARM_PREFIX)
         # Unique, so that LibreOffice and its client can be told apart from any other's.
         self.pipe = f"bcf-docgen-{os.getpid()}-{secrets.token_hex(6)}"
         self.pythons = uno_pythons(binary)
@@ -473,7 +474,23 @@ class Office:
             *OFFICE_FLAGS,
             f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
         ]
-        return _spawn(command, self.folder, self._env, talk=False)
+        office = _spawn(command, self.folder, self._env, talk=False)
+        threading.Thread(
+            target=self._restart_when_asked, args=(office,), name=RESTARTER, daemon=True
+        ).start()
+        return office
+
+    def _restart_when_asked(self, office: subprocess.Popen[bytes]) -> None:
+        """Start LibreOffice again as soon as it exits asking for it.
+
+        On a new profile it does so a tenth of a second after it starts. Left to the
+        first pass (`_watch_office` in `_read`), its second start would be paid there;
+        started again at once, it gets ready while the plan is read and the file rendered.
+        """
+        office.wait()
+        with self.lock:
+            if self.office is office:  # not stopped, nor started again meanwhile
+                self._watch_office(dead=False)
 
     def paginate(self, docx: bytes, timeout: float = PAGINATE_SECONDS) -> Pages | None:
         """The pages of `docx`, or None when two tries in a row failed.
@@ -664,27 +681,6 @@ def _warm_up_docx() -> bytes:
 
 
 WARM_UP_DOCX = _warm_up_docx()
-
-
-def _sweep() -> None:
-    """Remove the folders of warm LibreOffices whose process has ended.
-
-    A process that is killed cannot remove its own (and worker processes are: see
-    workers.py), so each new warm LibreOffice clears those its predecessors left."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{WARM_PREFIX}*"):
-        owner = folder.name[len(WARM_PREFIX) :].partition("-")[0]
-        if owner.isdigit() and not _alive(int(owner)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's: alive
-        return True
-    return True
 
 
 def _office(program: str) -> Office | None:

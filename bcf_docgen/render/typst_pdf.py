@@ -4,23 +4,30 @@ The same contract as `render/pdf.py`'s `render_pdf`: a Document in, PDF bytes ou
 tagged for PDF/UA-1 (Typst tags headings, tables and their header rows, figures with
 their alt text, and marks the running header, footer and draft mark as artifacts).
 
-Typst reads files only under the root it is given, so the root is a fresh temporary
-folder holding the source, the pictures the document names (their checked bytes from
-the model, never the plan's files) and the draft mark; the fonts are the look's own
+Typst reads files only under the root it is given, so the root is a private temporary
+folder holding only the source, the pictures the document names (their checked bytes
+from the model, never the plan's files) and the draft mark; the fonts are the look's own
 font files and nothing else on the system. Plan text reaches the source only as string
 literals (`render/typst.py`), so no plan content can run Typst code.
+
+A process keeps its compiler and that folder for its next layout (`_Kept`): Typst then
+lays out again only what changed, which is what `watch` and `preview` ask for at every
+save (0.12 s instead of 0.43 s on the M plan after a sentence is added).
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import itertools
 import json
+import os
 import pickle
+import shutil
 import subprocess
 import sys
-import tempfile
-from dataclasses import dataclass, replace
+import threading
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,7 @@ from ..document.look import Look
 from ..document.model import Document
 from ..untrusted import SourceDateEpochError, source_date_epoch
 from ..workers import MEMORY_WORDS, die_with_parent_preexec
+from .kept_folders import kept_folder
 from .pdf import watermark_png
 from .pdf_attach import PICTURE, PICTURE_NAME, Attachment, draw_attachments, placeholder_typst
 from .typst import ELSEWHERE, WHERE, Layout, TypstSource, typst_source
@@ -145,30 +153,87 @@ def _settings(document: Document, files: dict[str, bytes]) -> dict[str, Any]:
 
 
 def _compile(document: Document, source: str, files: dict[str, bytes]) -> bytes:
-    """Typst's PDF of `source`, compiled here in a folder holding only it and `files`."""
+    """Typst's PDF of `source`, compiled here in a folder holding only it and `files`,
+    by this process's kept compiler (`_Kept`)."""
     import typst
 
     settings = _settings(document, files)
-    with tempfile.TemporaryDirectory(prefix="bcf-typst-") as folder:
-        root = Path(folder)
-        for name, data in settings["files"].items():
-            (root / name).write_bytes(data)
-        main = root / "main.typ"
-        main.write_text(source, encoding="utf-8")
+    with _kept_lock:
+        kept = _kept_compiler(tuple(settings["font_paths"]))
+        kept.hold(settings["files"], source)
         try:
-            data, _warnings = typst.compile_with_warnings(
-                str(main),
-                root=str(root),
-                font_paths=settings["font_paths"],
-                ignore_system_fonts=True,
-                format="pdf",
-                pdf_standards="ua-1",
-                timestamp=settings["timestamp"],
+            data, _warnings = kept.compiler.compile_with_warnings(
+                format="pdf", pdf_standards="ua-1", timestamp=settings["timestamp"]
             )
         except typst.TypstError as exc:
             raise TypstFailure(f"Typst could not lay out the PDF: {exc.message}") from exc
     assert isinstance(data, bytes)
     return data
+
+
+KEPT_PREFIX = "bcf-docgen-typst-"  # + the owning process's id: see kept_folders.py
+MAIN = "main.typ"
+
+
+@dataclass
+class _Kept:
+    """A Typst compiler kept for this process's next layouts, and the folder it reads.
+
+    Typst remembers what it laid out by the files it read; given the same root and
+    main file again, it reuses all of it that the changed source leaves alone. The
+    compiler reads the fonts once, so it is kept for one set of font folders.
+    """
+
+    fonts: tuple[str, ...]
+    folder: Path = field(default_factory=lambda: kept_folder(KEPT_PREFIX))
+    compiler: Any = None
+    held: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        import typst
+
+        (self.folder / MAIN).write_text("", encoding="utf-8")
+        self.compiler = typst.Compiler(
+            str(self.folder / MAIN),
+            root=str(self.folder),
+            font_paths=list(self.fonts),
+            ignore_system_fonts=True,
+        )
+
+    def hold(self, files: dict[str, bytes], source: str) -> None:
+        """Make the folder hold exactly `files` and the source, nothing a layout before
+        left there (a draft mark since taken off, say)."""
+        for name in self.held - set(files):
+            (self.folder / name).unlink(missing_ok=True)
+        for name, data in files.items():
+            (self.folder / name).write_bytes(data)
+        self.held = set(files)
+        (self.folder / MAIN).write_text(source, encoding="utf-8")
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_kept_lock = threading.Lock()
+_kept: dict[int, _Kept] = {}  # by process: a forked copy makes its own
+
+
+def _kept_compiler(fonts: tuple[str, ...]) -> _Kept:
+    """This process's kept compiler for `fonts` (called holding _kept_lock)."""
+    kept = _kept.get(os.getpid())
+    if kept is None or kept.fonts != fonts:
+        if kept is not None:
+            kept.close()
+        else:
+            atexit.register(_close_kept, os.getpid())
+        kept = _kept[os.getpid()] = _Kept(fonts)
+    return kept
+
+
+def _close_kept(pid: int) -> None:
+    kept = _kept.pop(pid, None)
+    if kept is not None and pid == os.getpid():
+        kept.close()
 
 
 def _compile_in_parts(document: Document, source: TypstSource, runs: list[range]) -> bytes:
