@@ -17,10 +17,14 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bcf_docgen.findings import Finding, Findings
+
+if TYPE_CHECKING:
+    from bcf_docgen.document.model import Document
 
 PLAN_YAML = textwrap.dedent(
     """\
@@ -246,6 +250,24 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> subproces
 # ------------------------------------------------- the example's builds, made once per run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content" / "example"
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def example_document() -> Document:
+    """The example plan's Document (one per test module: a test may change it)."""
+    from bcf_docgen.pipeline import check_plan
+
+    checked = check_plan(EXAMPLE, None)
+    assert checked.document is not None
+    return checked.document
 
 
 @pytest.fixture(scope="session")

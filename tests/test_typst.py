@@ -60,13 +60,6 @@ def typst_example(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def example_document() -> Document:
-    checked = check_plan(EXAMPLE, None)
-    assert checked.document is not None
-    return checked.document
-
-
-@pytest.fixture(scope="module")
 def typst_schemes(tmp_path_factory) -> tuple[Path, Path, Document]:
     """The scheme-appendix example with Typst: (Word file, PDF, its document)."""
     out = tmp_path_factory.mktemp("typst-schemes")

@@ -21,11 +21,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import alive
 from pypdf import PdfReader
+from test_pack import outline
 from test_validators import matterhorn_problems, outloud_errors, pdfua_findings
 
 from bcf_docgen.document.model import Document
-from bcf_docgen.pipeline import check_plan
 from bcf_docgen.render.typst import typst_source
 from bcf_docgen.render.typst_pdf import PART_CHARACTERS, render_typst_pdf
 from bcf_docgen.workers import MEMORY_VARIABLE
@@ -36,10 +37,8 @@ SAFETY_SECONDS = 1800  # only so that a broken test ends: no test waits on the m
 
 
 @pytest.fixture(scope="module")
-def document() -> Document:
-    checked = check_plan(EXAMPLE, None)
-    assert checked.document is not None
-    return checked.document
+def document(example_document: Document) -> Document:
+    return example_document
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +77,7 @@ def test_the_parts_are_the_plan_laid_out_at_once(at_once, in_parts, document):
     for number, (a, b) in enumerate(zip(whole.pages, parts.pages, strict=True), start=1):
         assert b.extract_text() == a.extract_text(), number
         assert (b.mediabox.width, b.mediabox.height) == (a.mediabox.width, a.mediabox.height)
-    assert _bookmarks(parts) == _bookmarks(whole)
+    assert outline(parts) == outline(whole)
     assert _links(in_parts) == _links(at_once)
     assert len(_links(in_parts)) > 200
 
@@ -140,30 +139,16 @@ def test_a_part_ends_with_the_process_that_lays_it_out(tmp_path):
         os.kill(child, signal.SIGSTOP)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
-        assert _wait_for(lambda: not _alive(child))
+        assert _wait_for(lambda: not alive(child))
     finally:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
-        if child is not None and _alive(child):
+        if child is not None and alive(child):
             os.kill(child, signal.SIGKILL)
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _bookmarks(reader: PdfReader) -> list[tuple[int, str, int]]:
-    found: list[tuple[int, str, int]] = []
-
-    def walk(items, depth: int) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item, depth + 1)
-            else:
-                found.append((depth, str(item.title), reader.get_destination_page_number(item)))
-
-    walk(reader.outline, 0)
-    return found
 
 
 def _links(data: bytes) -> list[tuple]:
@@ -225,14 +210,6 @@ def _part_process(parent: int) -> int | None:
         if ppid == parent and b"typst_child.py" in command:
             return int(entry.name)
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
 
 
 def _wait_for(condition):

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, PLAN_YAML, cli_path, write_plan
+from conftest import EXAMPLE, PLAN_YAML, alive, cli_path, write_plan
 from test_libreoffice_warm import INTRO, await_none, kill_all, processes
 
 from bcf_docgen.build import QUICK_ENGINES, YIELD_NICE, Writers
@@ -298,13 +298,6 @@ def children(pid: int) -> set[int]:
         if fields[0] != "Z" and int(fields[1]) == pid and b"soffice.bin" in command:
             found.add(int(entry.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_killed_lone_build_leaves_no_libreoffice_behind(tmp_path: Path) -> None:
