@@ -240,6 +240,10 @@ class Writers(Closing):
     def close(self) -> None:
         for workers in self._workers.values():
             workers.close()
+        if self._workers:
+            from .render.kept_folders import sweep
+
+            sweep()  # the folders the workers kept (the plan's text among their files)
         if self._office_here:
             from .render.libreoffice import end_office
 

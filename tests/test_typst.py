@@ -356,3 +356,22 @@ def test_a_layout_after_others_is_the_layout_made_afresh(make_plan, monkeypatch)
     assert "A sentence added since." in "".join(
         page.extract_text() or "" for page in PdfReader(_bytes(after)).pages
     )
+
+
+def test_a_kept_compiler_holding_many_files_it_no_longer_needs_is_renewed(example_document):
+    from bcf_docgen.render import typst_pdf
+
+    typst_pdf._close_kept(os.getpid())
+    compilers = []
+    for save in range(2 * typst_pdf.KEPT_FILES):
+        # A picture changed at every save: a new file name (its content's hash) each time.
+        files = {f"picture-{save}.png": b"not read", "logo.png": b"not read either"}
+        source = f'#set document(title: "Save {save}")\n#set text(lang: "en")\n= Save {save}'
+        typst_pdf._compile(example_document, source, files)
+        kept = typst_pdf._kept[os.getpid()]
+        assert set(files) <= kept.held  # and the draft mark's picture
+        assert {p.name for p in kept.folder.iterdir()} == {typst_pdf.MAIN, *kept.held}
+        if not compilers or compilers[-1] is not kept:
+            compilers.append(kept)
+    assert len(compilers) == 2  # renewed once, when it had seen enough stale files
+    assert not compilers[0].folder.exists()

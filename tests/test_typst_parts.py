@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from test_pack import outline
 from test_validators import matterhorn_problems, outloud_errors, pdfua_findings
 
 from bcf_docgen.document.model import Document
+from bcf_docgen.render.kept_folders import PREFIX, sweep
 from bcf_docgen.render.typst import typst_source
 from bcf_docgen.render.typst_pdf import PART_CHARACTERS, render_typst_pdf
 from bcf_docgen.workers import MEMORY_VARIABLE
@@ -119,7 +121,8 @@ def test_a_part_over_the_memory_cap_is_a_memory_error(document, monkeypatch):
 
 
 def test_a_part_ends_with_the_process_that_lays_it_out(tmp_path):
-    """SIGKILL the process that lays the plan out: the part's process ends with it."""
+    """SIGKILL the process that lays the plan out: the part's process ends with it, and
+    the folder it could not remove goes at the next sweep (kept_folders.py)."""
     script = textwrap.dedent(
         f"""
         from pathlib import Path
@@ -133,13 +136,15 @@ def test_a_part_ends_with_the_process_that_lays_it_out(tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", script])
     child = None
     try:
-        child = _wait_for(lambda: _part_process(parent.pid))
+        child = _wait_for(lambda: _part_with_folder(parent.pid))
         # Stopped, the part cannot finish (and end) of its own accord: only the signal
         # it is to get when its parent dies can end it.
         os.kill(child, signal.SIGSTOP)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait()
         assert _wait_for(lambda: not alive(child))
+        sweep()
+        assert not _folders(child)
     finally:
         if parent.poll() is None:
             parent.kill()
@@ -210,6 +215,15 @@ def _part_process(parent: int) -> int | None:
         if ppid == parent and b"typst_child.py" in command:
             return int(entry.name)
     return None
+
+
+def _folders(pid: int) -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob(f"{PREFIX}{pid}-*"))
+
+
+def _part_with_folder(parent: int) -> int | None:
+    child = _part_process(parent)
+    return child if child is not None and _folders(child) else None
 
 
 def _wait_for(condition):

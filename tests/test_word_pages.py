@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import signal
@@ -273,6 +274,29 @@ def test_libreoffice_on_a_new_profile_is_started_again_before_a_pass_asks() -> N
             time.sleep(0.05)  # no pass is asked for meanwhile
         again = office.office
         assert again is not None and again is not first and again.poll() is None
+
+
+def test_a_uno_error_while_settling_is_not_settled_so_the_pages_are_found_cold() -> None:
+    # Not an error answer, which would count as a broken LibreOffice (restarted twice,
+    # then no page numbers at all): "not settled", so that the cold passes run.
+    program = lo.soffice()
+    assert program is not None
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(lo.BRIDGE.parent)!r})\n"
+        "import uno_bridge\n"
+        "class Document:\n"
+        "    def getDocumentIndexes(self):\n"
+        "        raise RuntimeError('a UNO error')\n"
+        "print(json.dumps(uno_bridge.Bridge('none').settled(Document(), [['bm']], 2)))\n"
+    )
+    answer = subprocess.run(
+        [lo.uno_pythons(program)[0], "-I", "-c", script], capture_output=True, text=True
+    )
+    said = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert said == {"ok": True, "settled": False, "error": "RuntimeError: a UNO error"}
+    with pytest.raises(lo.Unsettled):
+        lo._settled(said)
 
 
 # -- the command line ---------------------------------------------------------------------

@@ -70,7 +70,7 @@ OFFICE_USES = 100  # passes before a warm LibreOffice is replaced: its memory gr
 BRIDGE = Path(__file__).with_name("uno_bridge.py")
 POLL_SECONDS = 0.2  # how often a wait for the bridge looks at LibreOffice itself
 RESTARTER = "bcf-docgen-libreoffice-restart"  # the thread that waits for each LibreOffice
-WARM_PREFIX = "bcf-docgen-lo-warm-"  # + the owning process's id: see kept_folders.py
+WARM_KIND = "libreoffice"  # its kept folder's (kept_folders.py)
 
 
 SETTLE_ROUNDS = 4  # layout reads before a settling contents is given up (two is usual)
@@ -243,6 +243,11 @@ def settle(
     except _NoUno:
         _give_up_warm()
         raise Unsettled("no interpreter here has LibreOffice's UNO module") from None
+    except Unsettled:
+        raise
+    except Exception as exc:  # it could not be started here (a full disk, say): go cold
+        office.stop()
+        raise Unsettled(f"LibreOffice could not be started: {exc}") from None
 
 
 def _settled(reply: dict[str, Any]) -> Settled:
@@ -411,7 +416,7 @@ class Office:
     def __init__(self, binary: str, method: str = "pages") -> None:
         self.binary = binary
         self.method = method
-        self.folder = kept_folder(WARM_PREFIX)
+        self.folder = kept_folder(WARM_KIND)
         # Unique, so that LibreOffice and its client can be told apart from any other's.
         self.pipe = f"bcf-docgen-{os.getpid()}-{secrets.token_hex(6)}"
         self.pythons = uno_pythons(binary)
@@ -488,7 +493,7 @@ class Office:
         started again at once, it gets ready while the plan is read and the file rendered.
         """
         office.wait()
-        with self.lock:
+        with self.lock, contextlib.suppress(Exception):  # the next pass finds it gone
             if self.office is office:  # not stopped, nor started again meanwhile
                 self._watch_office(dead=False)
 

@@ -8,7 +8,8 @@ before the next starts. It imports nothing from bcf-docgen: only the standard li
 and Typst.
 
 Request (a pickle on stdin, written by bcf-docgen itself): {"source", "files" (name ->
-bytes, written beside the source in a fresh folder: Typst reads nothing else),
+bytes, written beside the source in a fresh folder: Typst reads nothing else), "prefix"
+(the folder's name's start, with "{pid}" for this process's id),
 "font_paths", "timestamp", "where" (the metadata label to read), "pdf" (whether to
 export)}. Answer (a pickle on stdout): ("ok", (pdf bytes or None, the label's value as
 JSON)) or ("error", message).
@@ -16,6 +17,7 @@ JSON)) or ("error", message).
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 import tempfile
@@ -26,7 +28,8 @@ from typing import Any
 def lay_out(request: dict[str, Any]) -> tuple[bytes | None, str]:
     import typst
 
-    with tempfile.TemporaryDirectory(prefix="bcf-typst-") as folder:
+    prefix = str(request["prefix"]).format(pid=os.getpid())
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
         root = Path(folder)
         for name, data in request["files"].items():
             (root / name).write_bytes(data)

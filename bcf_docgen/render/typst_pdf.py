@@ -36,7 +36,7 @@ from ..document.look import Look
 from ..document.model import Document
 from ..untrusted import SourceDateEpochError, source_date_epoch
 from ..workers import MEMORY_WORDS, die_with_parent_preexec
-from .kept_folders import kept_folder
+from .kept_folders import PREFIX, kept_folder
 from .pdf import watermark_png
 from .pdf_attach import PICTURE, PICTURE_NAME, Attachment, draw_attachments, placeholder_typst
 from .typst import ELSEWHERE, WHERE, Layout, TypstSource, typst_source
@@ -167,12 +167,16 @@ def _compile(document: Document, source: str, files: dict[str, bytes]) -> bytes:
             )
         except typst.TypstError as exc:
             raise TypstFailure(f"Typst could not lay out the PDF: {exc.message}") from exc
+        except BaseException:  # a panic, say: what the compiler holds is not to be trusted
+            _close_kept(os.getpid())
+            raise
     assert isinstance(data, bytes)
     return data
 
 
-KEPT_PREFIX = "bcf-docgen-typst-"  # + the owning process's id: see kept_folders.py
+KEPT_KIND = "typst"  # its kept folder's (kept_folders.py)
 MAIN = "main.typ"
+KEPT_FILES = 16  # files no longer needed that a kept compiler may hold before it is renewed
 
 
 @dataclass
@@ -185,9 +189,17 @@ class _Kept:
     """
 
     fonts: tuple[str, ...]
-    folder: Path = field(default_factory=lambda: kept_folder(KEPT_PREFIX))
+    folder: Path = field(default_factory=lambda: kept_folder(KEPT_KIND))
     compiler: Any = None
     held: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # every file it has been given
+
+    @property
+    def worn(self) -> bool:
+        """Whether it has read many files it no longer needs. It keeps every file it has
+        read, and a picture's file name is its content's hash: each chart or picture
+        changed during a watch adds one."""
+        return len(self.seen) > 2 * len(self.held) + KEPT_FILES
 
     def __post_init__(self) -> None:
         import typst
@@ -208,6 +220,7 @@ class _Kept:
         for name, data in files.items():
             (self.folder / name).write_bytes(data)
         self.held = set(files)
+        self.seen |= self.held
         (self.folder / MAIN).write_text(source, encoding="utf-8")
 
     def close(self) -> None:
@@ -216,17 +229,20 @@ class _Kept:
 
 _kept_lock = threading.Lock()
 _kept: dict[int, _Kept] = {}  # by process: a forked copy makes its own
+_closed_at_exit: set[int] = set()  # the processes that have _close_kept registered
 
 
 def _kept_compiler(fonts: tuple[str, ...]) -> _Kept:
     """This process's kept compiler for `fonts` (called holding _kept_lock)."""
-    kept = _kept.get(os.getpid())
-    if kept is None or kept.fonts != fonts:
+    pid = os.getpid()
+    kept = _kept.get(pid)
+    if kept is None or kept.fonts != fonts or kept.worn:
         if kept is not None:
             kept.close()
-        else:
-            atexit.register(_close_kept, os.getpid())
-        kept = _kept[os.getpid()] = _Kept(fonts)
+        if pid not in _closed_at_exit:
+            _closed_at_exit.add(pid)
+            atexit.register(_close_kept, pid)
+        kept = _kept[pid] = _Kept(fonts)
     return kept
 
 
@@ -295,7 +311,10 @@ class Placed:
 def _in_child(text: str, settings: dict[str, Any], pdf: bool = True) -> Placed:
     """Lay `text` out (and export it, with `pdf`) in a new process (`typst_child.py`),
     tied to this one's life and under the same memory cap."""
-    request = {**settings, "source": text, "where": WHERE, "pdf": pdf}
+    # Its folder is named as a kept one (kept_folders.py), so that it is removed even
+    # when the part's process is killed (the memory cap) before it can remove it.
+    prefix = f"{PREFIX}{{pid}}-{KEPT_KIND}-part-"
+    request = {**settings, "source": text, "where": WHERE, "pdf": pdf, "prefix": prefix}
     process = subprocess.Popen(
         [sys.executable, "-I", str(CHILD)],
         stdin=subprocess.PIPE,

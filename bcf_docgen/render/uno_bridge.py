@@ -135,8 +135,16 @@ class Bridge:
         A contents line's page number can move what follows it (a line that wraps once
         its number is in), so the numbers are written into the loaded document, as the
         final .docx carries them, and the layout read again, until a read agrees with
-        what is written. The layout read last is then the final file's.
+        what is written. The layout read last is then the final file's. Anything that
+        goes wrong in the loaded document is "not settled": the Word file's pages are
+        then found pass by pass, by cold LibreOffices, instead.
         """
+        try:
+            return self._settled(document, contents, rounds)
+        except Exception as exc:  # noqa: BLE001 - a UNO error: answered, not fatal
+            return {"ok": True, "settled": False, "error": f"{type(exc).__name__}: {exc}"}
+
+    def _settled(self, document: Any, contents: list[list[str]], rounds: int) -> dict[str, Any]:
         found = _contents(document, contents)
         if isinstance(found, str):
             return {"ok": True, "settled": False, "error": found}
@@ -149,6 +157,8 @@ class Bridge:
             total, pages = _read(document, anchors)
             wanted = [str(pages[name]) for name in names]
             if wanted == [page for table in tables for page in table.shown]:
+                if any(not table.shows_what_it_wrote() for table in tables):
+                    return {"ok": True, "settled": False, "error": "a contents line moved"}
                 return {"ok": True, "settled": True, "pages": pages, "total": total}
             lines = iter(wanted)
             # With the view locked, an edit does not redraw it: five times quicker.
@@ -217,11 +227,19 @@ class _Contents:
     pipe (making one costs as much as a hundred moves).
     """
 
-    def __init__(self, anchor: Any, shown: list[str]) -> None:
+    def __init__(self, index: Any, shown: list[str]) -> None:
+        self.index = index
+        anchor = index.getAnchor()
         text = anchor.getText()
         self.home = text.createTextCursorByRange(anchor.getStart())
         self.cursor = text.createTextCursorByRange(anchor.getStart())
         self.shown = shown
+
+    def shows_what_it_wrote(self) -> bool:
+        """Whether the document's contents show, line by line, the pages written (read
+        from a new range: the first one ends where the last line's text first did)."""
+        rows = self.index.getAnchor().getString().split("\n")
+        return [row.rpartition("\t")[2] for row in rows] == self.shown
 
     def write(self, wanted: Any) -> None:
         """Show the next page of `wanted` on each line."""
@@ -245,14 +263,14 @@ def _contents(document: Any, contents: list[list[str]]) -> tuple[list[_Contents]
     list of `contents` by its number of lines."""
     indexes = document.getDocumentIndexes()
     found = [indexes.getByIndex(i) for i in range(indexes.getCount())]
-    anchors = [x.getAnchor() for x in found if x.supportsService(CONTENT_INDEX)]
-    texts = [(anchor, anchor.getString()) for anchor in anchors]
-    texts = [(anchor, text) for anchor, text in texts if text]
+    indexes = [x for x in found if x.supportsService(CONTENT_INDEX)]
+    texts = [(index, index.getAnchor().getString()) for index in indexes]
+    texts = [(index, text) for index, text in texts if text]
     wanted = [names for names in contents if names]
     if len(texts) != len(wanted):
         return f"{len(texts)} contents in the document, {len(wanted)} expected"
     tables: list[_Contents] = []
-    for (anchor, text), names in zip(texts, wanted, strict=True):
+    for (index, text), names in zip(texts, wanted, strict=True):
         rows = text.split("\n")
         if len(rows) != len(names):
             return f"a contents of {len(rows)} lines, {len(names)} expected"
@@ -261,7 +279,7 @@ def _contents(document: Any, contents: list[list[str]]) -> tuple[list[_Contents]
         shown = [row.rpartition("\t")[2] for row in rows]
         if not all(page == "" or page.isdigit() for page in shown):
             return "a contents line without its page number"
-        tables.append(_Contents(anchor, shown))
+        tables.append(_Contents(index, shown))
     return tables, [name for names in wanted for name in names]
 
 
