@@ -60,6 +60,14 @@ class Proc:
         return "soffice" in self.command
 
 
+def workers_of(processes: set[Proc]) -> set[Proc]:
+    """The worker processes among `processes`. A process a worker has forked shows the
+    worker's command line until it runs its own program (LibreOffice, say): that is a
+    worker's child, not a worker."""
+    seeming = {p.pid for p in processes if p.worker}
+    return {p for p in processes if p.worker and p.ppid not in seeming}
+
+
 def read_proc(pid: int) -> Proc | None:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -149,7 +157,7 @@ def until_busy(command: Started, workers: int, libreoffice: bool) -> set[Proc]:
         )
         processes = family(command.process.pid)
         command.seen |= processes
-        enough = sum(p.worker for p in processes) >= workers
+        enough = len(workers_of(processes)) >= workers
         if enough and (any(p.libreoffice for p in processes) or not libreoffice):
             return processes
         return None
@@ -238,8 +246,8 @@ def test_worker_processes_really_were_seen(start: Callable[..., Started], tmp_pa
     workers are its children, in its session, and LibreOffice is a worker's child."""
     command = start("build", EXAMPLE, "--out", tmp_path / "out")
     busy = until_busy(command, 2, libreoffice=LIBREOFFICE)
-    workers = {p.pid for p in busy if p.worker}
-    assert all(p.ppid == command.process.pid for p in busy if p.worker)
+    workers = {p.pid for p in workers_of(busy)}
+    assert all(p.ppid == command.process.pid for p in workers_of(busy))
     assert all(p.session == command.process.pid for p in busy)
     if LIBREOFFICE:
         assert {p.ppid for p in busy if p.libreoffice} <= workers

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import io
 import json
 import os
@@ -37,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -254,9 +254,11 @@ def _settled(reply: dict[str, Any]) -> Settled:
     if reply.get("settled") is False:
         raise Unsettled(str(reply.get("error", "")))
     found, total = reply.get("pages"), reply.get("total")
-    if reply.get("settled") is not True or not isinstance(found, dict):
-        raise _Broken
-    if not isinstance(total, int):
+    if (
+        reply.get("settled") is not True
+        or not isinstance(found, dict)
+        or not isinstance(total, int)
+    ):
         raise _Broken
     return Settled(pages={str(name): int(page) for name, page in found.items()}, total=total)
 
@@ -466,7 +468,7 @@ class Office:
                 self.bridge = _spawn(command, self.folder, self._env, talk=True)
                 if warm_up:
                     source = self.folder / "warm-up.docx"
-                    source.write_bytes(WARM_UP_DOCX)
+                    source.write_bytes(warm_up_docx())
                     request = {"source": str(source), "method": "warm", "connect_seconds": 600}
                     self._send(request)
                     self._unread += 1
@@ -655,37 +657,19 @@ class Office:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _warm_up_docx() -> bytes:
+@functools.cache
+def warm_up_docx() -> bytes:
     """A one-line Word file in the theme's font: what a warm-up has LibreOffice load."""
-    word = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    package = "http://schemas.openxmlformats.org/package/2006"
-    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    parts = {
-        "[Content_Types].xml": (
-            f'<Types xmlns="{package}/content-types">'
-            '<Default Extension="rels" ContentType="application/'
-            'vnd.openxmlformats-package.relationships+xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-        ),
-        "_rels/.rels": (
-            f'<Relationships xmlns="{package}/relationships"><Relationship Id="rId1" '
-            f'Type="{office}/officeDocument" Target="word/document.xml"/></Relationships>'
-        ),
-        "word/document.xml": (
-            f'<w:document xmlns:w="{word}"><w:body><w:p><w:r><w:rPr>'
-            '<w:rFonts w:ascii="Arial" w:hAnsi="Arial"/><w:b/></w:rPr><w:t>Contents</w:t>'
-            "</w:r><w:r><w:tab/><w:t>1</w:t></w:r></w:p></w:body></w:document>"
-        ),
-    }
+    import docx
+
+    document = docx.Document()
+    line = document.add_paragraph()
+    run = line.add_run("Contents")
+    run.bold, run.font.name = True, "Arial"
+    line.add_run("\t1")
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, xml in parts.items():
-            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>' + xml)
+    document.save(out)
     return out.getvalue()
-
-
-WARM_UP_DOCX = _warm_up_docx()
 
 
 def _office(program: str) -> Office | None:

@@ -236,10 +236,8 @@ class _Contents:
         self.shown = shown
 
     def shows_what_it_wrote(self) -> bool:
-        """Whether the document's contents show, line by line, the pages written (read
-        from a new range: the first one ends where the last line's text first did)."""
-        rows = self.index.getAnchor().getString().split("\n")
-        return [row.rpartition("\t")[2] for row in rows] == self.shown
+        """Whether the document's contents show, line by line, the pages written."""
+        return [_page(row) for row in _lines(self.index)] == self.shown
 
     def write(self, wanted: Any) -> None:
         """Show the next page of `wanted` on each line."""
@@ -257,26 +255,35 @@ class _Contents:
                 self.shown[line] = new
 
 
+def _lines(index: Any) -> list[str]:
+    """A contents index's text now, a line each ("label<TAB>page"). Its range is asked
+    for afresh: one fetched earlier ends where the last line's text then did."""
+    return str(index.getAnchor().getString()).split("\n")
+
+
+def _page(line: str) -> str:
+    """The page a contents line shows: what follows its last tab."""
+    return line.rpartition("\t")[2]
+
+
 def _contents(document: Any, contents: list[list[str]]) -> tuple[list[_Contents], list[str]] | str:
     """The document's contents and the bookmark each line leads to, in order, or why they
     are not the ones described. Each contents index is matched to the next non-empty
     list of `contents` by its number of lines."""
-    indexes = document.getDocumentIndexes()
-    found = [indexes.getByIndex(i) for i in range(indexes.getCount())]
-    indexes = [x for x in found if x.supportsService(CONTENT_INDEX)]
-    texts = [(index, index.getAnchor().getString()) for index in indexes]
-    texts = [(index, text) for index, text in texts if text]
+    every = document.getDocumentIndexes()
+    found = [every.getByIndex(i) for i in range(every.getCount())]
+    texts = [(x, _lines(x)) for x in found if x.supportsService(CONTENT_INDEX)]
+    texts = [(index, rows) for index, rows in texts if rows != [""]]
     wanted = [names for names in contents if names]
     if len(texts) != len(wanted):
         return f"{len(texts)} contents in the document, {len(wanted)} expected"
     tables: list[_Contents] = []
-    for (index, text), names in zip(texts, wanted, strict=True):
-        rows = text.split("\n")
+    for (index, rows), names in zip(texts, wanted, strict=True):
         if len(rows) != len(names):
             return f"a contents of {len(rows)} lines, {len(names)} expected"
         if any("\t" not in row for row in rows):
             return "a contents line without its page number"
-        shown = [row.rpartition("\t")[2] for row in rows]
+        shown = [_page(row) for row in rows]
         if not all(page == "" or page.isdigit() for page in shown):
             return "a contents line without its page number"
         tables.append(_Contents(index, shown))
